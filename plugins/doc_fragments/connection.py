@@ -1,0 +1,87 @@
+# Copyright (c) 2026, scimops.totango contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+
+class ModuleDocFragment:
+    """The connection options every module of scimops.totango takes."""
+
+    DOCUMENTATION = r"""
+options:
+  scim_url:
+    description:
+      - The SCIM base URL of your Totango service, up to the service id.
+      - For example V(https://app.totango.com/t01/on/api/v2/scim/services/235).
+      - If not set, the environment variable E(TOTANGO_SCIM_URL) is used.
+      - Required, from the option or the environment.
+    type: str
+  app_token:
+    description:
+      - A Totango app token (Profile > Integrations), sent as the C(app-token) header.
+      - If not set, the environment variable E(TOTANGO_APP_TOKEN) is used.
+      - Give exactly one of O(app_token), O(access_token), or O(username) with O(password).
+      - The token must belong to a global admin, and SCIM must be enabled in Totango's settings.
+    type: str
+  access_token:
+    description:
+      - An OAuth bearer token, for example from M(scimops.totango.totango_token), sent as C(Authorization: Bearer).
+      - If not set, the environment variable E(TOTANGO_ACCESS_TOKEN) is used.
+    type: str
+  username:
+    description:
+      - The e-mail of a Totango global admin. With O(password), the module obtains a bearer token itself
+        from O(token_url) and reuses it for every request of the run, getting a new one if it expires.
+      - If not set, the environment variable E(TOTANGO_USERNAME) is used.
+    type: str
+  password:
+    description:
+      - The password of O(username).
+      - If not set, the environment variable E(TOTANGO_PASSWORD) is used.
+    type: str
+  token_url:
+    description:
+      - The OAuth token endpoint.
+      - If not set, the environment variable E(TOTANGO_TOKEN_URL) is used, and else it is derived from O(scim_url)
+        as C({scheme}://{host}/{site}/{domain}/oauth2/api/v1/token).
+    type: str
+  validate_certs:
+    description:
+      - Whether to verify the server's TLS certificate. Set to V(false) only for a test server.
+    type: bool
+    default: true
+  timeout:
+    description:
+      - Seconds to wait for each answer before the request counts as failed.
+    type: float
+    default: 30
+  max_retries:
+    description:
+      - How many times a request is retried after HTTP 429, 502, 503, 504 or a connection error,
+        waiting as the server's C(Retry-After) or C(RateLimit-Reset) header says, else with exponential backoff.
+      - A create whose answer was lost is never repeated blindly; the user is looked up first.
+    type: int
+    default: 5
+  requests_per_minute:
+    description:
+      - Client-side pacing, so a run keeps to Totango's documented limit of 100 API requests a minute.
+      - V(0) turns pacing off; the server's rate-limit headers are still obeyed.
+    type: int
+    default: 100
+notes:
+  - Tokens and passwords are never returned, shown in diffs, or written to logs.
+requirements:
+  - requests
+"""
+
+    ATTRIBUTES = r"""
+attributes:
+  action_group:
+    description: Use C(group/scimops.totango.totango) in C(module_defaults) to set the connection options once.
+    support: full
+    membership:
+      - scimops.totango.totango
+"""

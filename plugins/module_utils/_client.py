@@ -1,0 +1,365 @@
+# Copyright (c) 2026, scimops.totango contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""The one HTTP client every module shares: session, auth, pacing, retries, pagination, errors.
+
+Private to this collection: the interface may change without notice.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import email.utils
+import random
+import threading
+import time
+from collections import deque
+
+try:
+    import requests
+    from requests.adapters import HTTPAdapter
+except ImportError:  # the modules report missing_required_lib('requests')
+    requests = None
+    HTTPAdapter = object
+
+from ansible.module_utils.six.moves.urllib.parse import urlsplit, urlunsplit
+
+from ansible_collections.scimops.totango.plugins.module_utils._errors import (
+    ScimAmbiguousWriteError,
+    ScimConnectionError,
+    ScimError,
+)
+
+PATCH_OP_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
+RETRY_STATUSES = frozenset((429, 502, 503, 504))
+SAFE_METHODS = frozenset(("GET", "PUT", "PATCH"))
+USER_AGENT = "scimops.totango/0.1.0"
+PAGE_SIZE = 100
+
+CREDENTIAL_HELP = (
+    "SCIM APIs must be enabled for User Management in Totango's settings, "
+    "and the token must belong to a global admin"
+)
+
+
+def derive_token_url(scim_url):
+    """The OAuth endpoint lives beside the SCIM API: {scheme}://{host}/{site}/{domain}/oauth2/api/v1/token."""
+    parts = urlsplit(scim_url)
+    path = parts.path
+    marker = path.find("/api/v2/scim")
+    if marker >= 0:
+        prefix = path[:marker]
+    else:
+        prefix = "/" + "/".join([p for p in path.split("/") if p][:2])
+    return urlunsplit((parts.scheme, parts.netloc, prefix.rstrip("/") + "/oauth2/api/v1/token", "", ""))
+
+
+def _lower_keys(data):
+    # Totango documents the token response once with "Access_token"/"Expires_in" and once lower-case.
+    return dict((str(k).lower(), v) for k, v in data.items()) if isinstance(data, dict) else {}
+
+
+class RequestPacer:
+    """Keeps to a requests-per-minute budget across threads, and obeys the server's own rate-limit headers."""
+
+    WINDOW = 60.0
+
+    def __init__(self, requests_per_minute, clock=time.monotonic, sleep=time.sleep):
+        self.limit = int(requests_per_minute or 0)
+        self._sent = deque()
+        self._paused_until = 0.0
+        self._lock = threading.Lock()
+        self._clock = clock
+        self._sleep = sleep
+
+    def pause_for(self, seconds):
+        with self._lock:
+            self._paused_until = max(self._paused_until, self._clock() + seconds)
+
+    def wait_turn(self):
+        while True:
+            with self._lock:
+                now = self._clock()
+                delay = self._paused_until - now
+                if delay <= 0 and self.limit > 0:
+                    while self._sent and now - self._sent[0] >= self.WINDOW:
+                        self._sent.popleft()
+                    if len(self._sent) >= self.limit:
+                        delay = self.WINDOW - (now - self._sent[0])
+                if delay <= 0:
+                    if self.limit > 0:
+                        self._sent.append(now)
+                    return
+            self._sleep(min(delay, 5.0))
+
+
+def _seconds_from_header(value, now=None):
+    """Retry-After is seconds or an HTTP date; RateLimit-Reset is seconds (or, from some servers, an epoch)."""
+    if value is None:
+        return None
+    value = str(value).strip()
+    try:
+        seconds = float(value)
+    except ValueError:
+        parsed = email.utils.parsedate_tz(value)
+        if parsed is None:
+            return None
+        seconds = email.utils.mktime_tz(parsed) - (now or time.time())
+    else:
+        if seconds > 1e9:
+            seconds -= now or time.time()
+    return max(0.0, seconds)
+
+
+def retry_delay(response, attempt, backoff_base=0.5, backoff_max=30.0):
+    """How long to wait before the next attempt: the server's headers first, else capped exponential backoff with jitter."""
+    if response is not None:
+        for header in ("Retry-After", "RateLimit-Reset"):
+            seconds = _seconds_from_header(response.headers.get(header))
+            if seconds is not None:
+                return min(seconds + random.uniform(0, 0.25), 120.0)
+    return min(backoff_max, backoff_base * (2 ** attempt)) * random.uniform(0.5, 1.0)
+
+
+def error_from_response(response, action):
+    """Turns an error response into ScimError, reading the SCIM error body when there is one."""
+    status = response.status_code
+    scim_type = None
+    detail = None
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    if isinstance(body, dict):
+        scim_type = body.get("scimType")
+        detail = body.get("detail")
+    if not detail:
+        detail = (response.reason or "").strip() or "no detail in the response"
+    return ScimError(status=status, scim_type=scim_type, detail=detail, action=action)
+
+
+class ScimClient:
+    """A SCIM 2.0 client for Totango: one requests.Session per module run."""
+
+    def __init__(self, scim_url, app_token=None, access_token=None, username=None, password=None,
+                 token_url=None, validate_certs=True, timeout=30, max_retries=5,
+                 requests_per_minute=100, pool_size=10, backoff_base=0.5):
+        if requests is None:
+            raise RuntimeError("the requests library is required")
+        self.scim_url = scim_url.rstrip("/")
+        self.token_url = token_url or derive_token_url(self.scim_url)
+        self.timeout = timeout
+        self.max_retries = max_retries
+        self.backoff_base = backoff_base
+        self.pacer = RequestPacer(requests_per_minute)
+        self._app_token = app_token
+        self._access_token = access_token
+        self._username = username
+        self._password = password
+        self._token_lock = threading.Lock()
+        self._counter_lock = threading.Lock()
+        self.request_count = 0
+        self.session = requests.Session()
+        self.session.verify = validate_certs
+        adapter = HTTPAdapter(pool_connections=1, pool_maxsize=max(pool_size, 1))
+        self.session.mount("https://", adapter)
+        self.session.mount("http://", adapter)
+        self.session.headers.update({
+            "Accept": "application/scim+json, application/json",
+            "User-Agent": USER_AGENT,
+        })
+
+    # -- authentication -------------------------------------------------
+
+    @property
+    def credential_name(self):
+        if self._app_token:
+            return "app_token"
+        if self._access_token:
+            return "access_token"
+        return "bearer token obtained for username"
+
+    def fetch_token(self):
+        """Obtains a bearer token with Basic auth; returns the token response with lower-case keys."""
+        action = "requesting a bearer token from %s" % self.token_url
+        response = self._send("POST", self.token_url, action, params={"grant_type": "client_credentials"},
+                              auth=(self._username, self._password), retry_ambiguous=True)
+        if response.status_code in (401, 403):
+            error = error_from_response(response, action)
+            error.detail = "the username and password were refused (%s); %s" % (error.detail, CREDENTIAL_HELP)
+            raise error
+        if response.status_code >= 400:
+            raise error_from_response(response, action)
+        token = _lower_keys(self._json(response, action))
+        if not token.get("access_token"):
+            raise ScimError(status=response.status_code, detail="the token response carries no access_token", action=action)
+        return token
+
+    def _auth_headers(self):
+        if self._app_token:
+            return {"app-token": self._app_token}
+        if not self._access_token and self._username:
+            with self._token_lock:
+                if not self._access_token:
+                    self._access_token = self.fetch_token()["access_token"]
+        return {"Authorization": "Bearer %s" % self._access_token}
+
+    def _can_refresh_token(self):
+        return bool(self._username and self._password)
+
+    # -- transport ------------------------------------------------------
+
+    def _count(self):
+        with self._counter_lock:
+            self.request_count += 1
+
+    def _send(self, method, url, action, retry_ambiguous, **kwargs):
+        """One request with pacing and retries; returns the final response (any status) or raises ScimConnectionError."""
+        attempt = 0
+        while True:
+            self.pacer.wait_turn()
+            self._count()
+            try:
+                response = self.session.request(method, url, timeout=self.timeout, **kwargs)
+            except requests.exceptions.SSLError as exc:
+                raise ScimConnectionError(
+                    detail="TLS certificate verification failed for %s (%s); use a trusted certificate, "
+                           "or validate_certs: false for a test server only" % (url, type(exc).__name__),
+                    action=action)
+            except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as exc:
+                sent = not isinstance(exc, requests.exceptions.ConnectTimeout) and not _refused_before_sending(exc)
+                if sent and not retry_ambiguous:
+                    raise ScimAmbiguousWriteError(detail=_describe_transport_error(exc, self.timeout), action=action)
+                if attempt >= self.max_retries:
+                    raise ScimConnectionError(
+                        detail="%s, after %d attempts" % (_describe_transport_error(exc, self.timeout), attempt + 1),
+                        action=action)
+                time.sleep(retry_delay(None, attempt, self.backoff_base))
+                attempt += 1
+                continue
+            self._note_rate_limit(response)
+            if response.status_code in RETRY_STATUSES and attempt < self.max_retries:
+                delay = retry_delay(response, attempt, self.backoff_base)
+                if response.status_code == 429:
+                    self.pacer.pause_for(delay)
+                else:
+                    time.sleep(delay)
+                attempt += 1
+                continue
+            return response
+
+    def _note_rate_limit(self, response):
+        # Waiting when the server says the window is spent avoids earning a 429 at all.
+        remaining = response.headers.get("RateLimit-Remaining")
+        if remaining is not None and remaining.strip() == "0":
+            reset = _seconds_from_header(response.headers.get("RateLimit-Reset"))
+            if reset:
+                self.pacer.pause_for(reset)
+
+    def _json(self, response, action):
+        if not response.content or not response.content.strip():
+            return None
+        try:
+            return response.json()
+        except ValueError:
+            raise ScimError(status=response.status_code, scim_type="invalidResponse",
+                            detail="the server answered with a body that is not valid JSON", action=action)
+
+    def request(self, method, path, action, body=None, params=None):
+        """Sends one SCIM request and returns the decoded body (None when empty); raises ScimError on failure."""
+        url = path if path.startswith("http") else self.scim_url + path
+        kwargs = {"params": params}
+        if body is not None:
+            kwargs["json"] = body
+        refreshed = False
+        malformed_retries = 0
+        while True:
+            headers = self._auth_headers()
+            if body is not None:
+                headers["Content-Type"] = "application/scim+json"
+            response = self._send(method, url, action, retry_ambiguous=method in SAFE_METHODS,
+                                  headers=headers, **kwargs)
+            if response.status_code == 401 and not refreshed and self._can_refresh_token():
+                # The bearer token may have expired during a long run: get a new one once.
+                with self._token_lock:
+                    self._access_token = None
+                refreshed = True
+                continue
+            if response.status_code in (401, 403):
+                raise self._auth_error(response, action)
+            if response.status_code >= 400:
+                raise error_from_response(response, action)
+            try:
+                return self._json(response, action)
+            except ScimError:
+                if method != "GET" or malformed_retries >= self.max_retries:
+                    raise
+                malformed_retries += 1
+
+    def _auth_error(self, response, action):
+        error = error_from_response(response, action)
+        if response.status_code == 401:
+            error.detail = "the %s was refused (%s); %s" % (self.credential_name, error.detail, CREDENTIAL_HELP)
+        else:
+            error.detail = "the %s is not allowed to manage users (%s); %s" % (self.credential_name, error.detail, CREDENTIAL_HELP)
+        return error
+
+    # -- verbs ----------------------------------------------------------
+
+    def get(self, path, action, params=None):
+        return self.request("GET", path, action, params=params)
+
+    def post(self, path, body, action):
+        return self.request("POST", path, action, body=body)
+
+    def put(self, path, body, action):
+        return self.request("PUT", path, action, body=body)
+
+    def patch(self, path, operations, action):
+        return self.request("PATCH", path, action, body={"schemas": [PATCH_OP_SCHEMA], "Operations": operations})
+
+    def iter_resources(self, path, action, params=None, page_size=PAGE_SIZE):
+        """Follows every page of a ListResponse, however the server sizes its pages."""
+        start = 1
+        while True:
+            query = dict(params or {}, startIndex=start, count=page_size)
+            resources, total = _list_page(self.get(path, action, params=query) or {}, action)
+            for resource in resources:
+                yield resource
+            start += len(resources)
+            if not resources or (total is not None and start > total):
+                return
+
+    def close(self):
+        self.session.close()
+
+
+def _list_page(page, action):
+    """(Resources, totalResults or None) of one ListResponse page; a page of another shape is a ScimError, not a traceback."""
+    resources = page.get("Resources") or [] if isinstance(page, dict) else None
+    total = page.get("totalResults") if isinstance(page, dict) else None
+    try:
+        total = None if total is None else int(total)
+    except (TypeError, ValueError):
+        resources = None
+    if not isinstance(resources, list) or not all(isinstance(r, dict) for r in resources):
+        raise ScimError(scim_type="invalidResponse", action=action,
+                        detail="the server answered with something that is not a SCIM ListResponse")
+    return resources, total
+
+
+def _refused_before_sending(exc):
+    # A refused or unresolvable connection never reached the server, so even a POST is safe to retry.
+    text = repr(exc)
+    return any(marker in text for marker in ("Connection refused", "NewConnectionError", "Name or service not known",
+                                             "nodename nor servname", "Failed to resolve"))
+
+
+def _describe_transport_error(exc, timeout):
+    if isinstance(exc, requests.exceptions.Timeout):
+        return "no answer within the timeout of %s seconds" % timeout
+    if _refused_before_sending(exc):
+        return "could not connect to the server (%s)" % type(exc).__name__
+    return "the connection was dropped before an answer arrived (%s)" % type(exc).__name__

@@ -1,0 +1,61 @@
+# Copyright (c) 2026, scimops.totango contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""The base every module of the collection builds on. Private to this collection."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import traceback
+
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+
+try:
+    import requests  # noqa: F401, pylint: disable=unused-import
+except ImportError:
+    REQUESTS_IMPORT_ERROR = traceback.format_exc()
+else:
+    REQUESTS_IMPORT_ERROR = None
+
+from ansible_collections.scimops.totango.plugins.module_utils._client import ScimClient
+from ansible_collections.scimops.totango.plugins.module_utils._connection import (
+    check_connection_options,
+    client_options,
+    connection_argument_spec,
+)
+from ansible_collections.scimops.totango.plugins.module_utils._errors import OptionError, ScimError
+
+
+class TotangoModule(AnsibleModule):
+    """AnsibleModule with the connection options, their checks, and one ScimClient per run."""
+
+    def __init__(self, argument_spec, **kwargs):
+        spec = connection_argument_spec()
+        spec.update(argument_spec)
+        super(TotangoModule, self).__init__(argument_spec=spec, **kwargs)
+        if REQUESTS_IMPORT_ERROR:
+            self.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)
+        self._client = None
+
+    def check_connection(self):
+        try:
+            check_connection_options(self.params)
+        except OptionError as error:
+            self.fail_json(msg=str(error), option=error.option)
+
+    @property
+    def client(self):
+        if self._client is None:
+            self.check_connection()
+            self._client = ScimClient(pool_size=self.params.get("parallel") or 10, **client_options(self.params))
+        return self._client
+
+    def fail_on(self, error, **result):
+        """Ends the run with a message naming the option or the API call that failed; never a traceback."""
+        if isinstance(error, OptionError):
+            self.fail_json(msg=str(error), option=error.option, **result)
+        if isinstance(error, ScimError):
+            self.fail_json(msg=str(error), error=error.as_result(), **result)
+        raise error

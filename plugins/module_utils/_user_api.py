@@ -1,0 +1,44 @@
+# Copyright (c) 2026, scimops.totango contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""Reads of the /Users endpoint: by filter, by page, and the path of one user. Private to this collection."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible.module_utils.six.moves.urllib.parse import quote
+
+FILTER_FIELDS = ("userName", "externalId")
+
+
+def user_filter(field, value):
+    """Totango filters on one field with eq; the value is quoted as RFC 7644 asks."""
+    if field not in FILTER_FIELDS:
+        raise ValueError("Totango can only filter users on %s" % " or ".join(FILTER_FIELDS))
+    return '%s eq "%s"' % (field, str(value).replace("\\", "\\\\").replace('"', '\\"'))
+
+
+def find_users(client, field, value):
+    """Every user whose field equals value (userName compared case-insensitively)."""
+    action = "looking up the user with %s %s" % (field, value)
+    resources = client.iter_resources("/Users", action, params={"filter": user_filter(field, value)})
+    if field == "userName":
+        return [r for r in resources if str(r.get("userName", "")).lower() == str(value).lower()]
+    return [r for r in resources if str(r.get("externalId", "")) == str(value)]
+
+
+def find_user(client, user_name):
+    matches = find_users(client, "userName", user_name)
+    return matches[0] if matches else None
+
+
+def iter_users(client):
+    return client.iter_resources("/Users", "listing users")
+
+
+def user_path(resource):
+    """Totango's doc calls the user id 'user ID (email)': fall back to userName when a resource has no id."""
+    user_id = resource.get("id") or resource.get("userName")
+    return "/Users/%s" % quote(str(user_id), safe="@")

@@ -1,0 +1,202 @@
+#!/usr/bin/python
+# Copyright (c) 2026, scimops.totango contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+module: totango_user
+short_description: Create, update or disable one Totango user through SCIM
+version_added: 0.1.0
+description:
+  - Makes one Totango user look the way the options say, through Totango's SCIM 2.0 API.
+  - Reads the user once (by O(user_name), case-insensitively), compares, and sends one write only when something differs.
+  - Only the options you set are managed; attributes you leave out keep their values (unless O(replace=true)).
+  - Totango's API cannot delete users. Use O(state=disabled) to switch a user off.
+author:
+  - scimops.totango contributors
+extends_documentation_fragment:
+  - scimops.totango.connection
+  - scimops.totango.connection.ATTRIBUTES
+  - scimops.totango.attributes
+  - scimops.totango.attributes.WRITES
+options:
+  user_name:
+    description:
+      - The user's e-mail address, their unique key in Totango. Matched case-insensitively; Totango stores it lower-case.
+      - At most 100 characters.
+    type: str
+    required: true
+    aliases: [email]
+  state:
+    description:
+      - V(present) creates the user when missing and updates what differs.
+      - V(disabled) sets the user inactive. A user that does not exist is left alone (C(changed=false)).
+    type: str
+    choices: [present, disabled]
+    default: present
+  given_name:
+    description: First name, at most 30 characters. Required to create a user.
+    type: str
+  family_name:
+    description: Last name, at most 30 characters. Required to create a user.
+    type: str
+  display_name:
+    description: Display name, at most 128 characters. Totango defaults it from the names.
+    type: str
+  title:
+    description: Job title, at most 128 characters. An empty string clears it.
+    type: str
+  external_id:
+    description: Your own id for the user, at most 128 characters. An empty string clears it.
+    type: str
+  active:
+    description:
+      - Whether the user is active. Not managed when not given, so O(state=present) never re-enables a user by itself.
+    type: bool
+  license:
+    description:
+      - V(spark) (Practitioner), V(zoe) (Contributor) or V(viewer), case-insensitive. Totango defaults new users to V(spark).
+      - Totango cannot move a Spark or Zoe user to Viewer; the module fails before any write if asked to.
+    type: str
+  is_admin:
+    description: Whether the user is a global admin.
+    type: bool
+  manager_email:
+    description: The e-mail of the user's manager, at most 100 characters. An empty string clears it.
+    type: str
+  manager_external_id:
+    description: The external id of the user's manager, at most 128 characters. An empty string clears it.
+    type: str
+  teams:
+    description:
+      - The user's complete list of teams. Teams not listed are left; teams are resolved by O(teams[].id) or O(teams[].name).
+      - When not given, the user's teams are not managed. A new user without teams lands in the tenant's default team.
+    type: list
+    elements: dict
+    suboptions:
+      id:
+        description: The team's id. Give O(teams[].id) or O(teams[].name).
+        type: str
+      name:
+        description: The team's display name, matched case-insensitively.
+        type: str
+      role:
+        description:
+          - The user's role in the team, for example V(Team Admin).
+          - When not given, an existing membership keeps its role and a new one gets Totango's default.
+        type: str
+  replace:
+    description:
+      - V(false) sends a PATCH with only what differs.
+      - V(true) sends a PUT of the whole user, so O(title), O(external_id), O(manager_email) and
+        O(manager_external_id) are cleared when not given.
+      - A change of O(display_name) or O(is_admin) always uses a PUT, because Totango's PATCH does not accept them.
+    type: bool
+    default: false
+seealso:
+  - module: scimops.totango.totango_users
+    description: Reconcile a whole roster in one task.
+  - module: scimops.totango.totango_user_info
+"""
+
+EXAMPLES = r"""
+- name: Onboard Eric as a Contributor in the Global Team
+  scimops.totango.totango_user:
+    scim_url: https://app.totango.com/t01/on/api/v2/scim/services/235
+    app_token: "{{ totango_app_token }}"
+    user_name: ericd@company.com
+    given_name: Eric
+    family_name: Dunn
+    title: CSM Team Leader
+    license: zoe
+    manager_email: tracyd@company.com
+    teams:
+      - name: Global Team
+        role: Team Admin
+
+- name: Disable a leaver, with the connection from module_defaults
+  module_defaults:
+    group/scimops.totango.totango:
+      scim_url: "{{ totango_scim_url }}"
+      app_token: "{{ totango_app_token }}"
+  scimops.totango.totango_user:
+    email: leaver@company.com
+    state: disabled
+"""
+
+RETURN = r"""
+user:
+  description:
+    - The user resource after the change, or as it would be after it in check mode.
+    - Built locally from what was sent when Totango answers a write with no body.
+    - Absent when O(state=disabled) and the user does not exist.
+  returned: success
+  type: dict
+  sample:
+    id: "51"
+    userName: ericd@company.com
+    name: {givenName: Eric, familyName: Dunn}
+    active: true
+    groups: [{value: "2694", display: Global Team, teamrole: Team Admin}]
+    "urn:ietf:params:scim:schemas:totango:1.0:User": {license: [zoe], managerEmail: tracyd@company.com}
+action:
+  description: What the module did, or would do in check mode.
+  returned: always
+  type: str
+  choices: [create, patch, put, none, adopted]
+  sample: patch
+diff:
+  description: The managed fields before and after, under their option names. Returned in diff mode.
+  returned: when diff mode is on
+  type: dict
+  contains:
+    before:
+      description: The fields before the change; empty when the user did not exist.
+      type: dict
+      returned: always
+    after:
+      description: The fields after the change.
+      type: dict
+      returned: always
+  sample:
+    before: {user_name: ericd@company.com, title: CSM}
+    after: {user_name: ericd@company.com, title: CSM Team Leader}
+"""
+
+from ansible_collections.scimops.totango.plugins.module_utils._errors import OptionError, ScimError
+from ansible_collections.scimops.totango.plugins.module_utils._module import TotangoModule
+from ansible_collections.scimops.totango.plugins.module_utils._teams import TeamDirectory
+from ansible_collections.scimops.totango.plugins.module_utils._user_api import find_user
+from ansible_collections.scimops.totango.plugins.module_utils._user_model import user_argument_spec, validate_user_options
+from ansible_collections.scimops.totango.plugins.module_utils._user_sync import ensure_user
+
+
+def main():
+    argument_spec = dict(user_argument_spec(),
+                         state=dict(type="str", choices=["present", "disabled"], default="present"),
+                         replace=dict(type="bool", default=False))
+    module = TotangoModule(argument_spec=argument_spec, supports_check_mode=True)
+    params = module.params
+    result = dict(changed=False, action="none")
+    try:
+        validate_user_options(params)
+        client = module.client
+        current = find_user(client, params["user_name"])
+        plan, user = ensure_user(client, params, TeamDirectory(client), state=params["state"],
+                                 replace=params["replace"], check_mode=module.check_mode, current=current)
+    except (OptionError, ScimError) as error:
+        module.fail_on(error, **result)
+    result.update(changed=plan.changed, action=plan.action)
+    if user is not None:
+        result["user"] = user
+    if module._diff:
+        result["diff"] = plan.diff
+    module.exit_json(**result)
+
+
+if __name__ == "__main__":
+    main()
