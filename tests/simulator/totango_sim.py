@@ -1680,6 +1680,11 @@ class TotangoSimulator:
         """A bearer token for an account (default: the admin), without a token request."""
         return self.state.issue_token(email, ttl)
 
+    def issued_tokens(self):
+        """Every bearer token issued since the last reset, so tests can grep output for them."""
+        with self.state.lock:
+            return list(self.state._tokens)  # pylint: disable=protected-access
+
     def snapshot(self):
         """Users, groups and config (what GET /_sim/state returns)."""
         return self.state.state()
