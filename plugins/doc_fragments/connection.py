@@ -28,7 +28,7 @@ options:
     type: str
   access_token:
     description:
-      - An OAuth bearer token, for example from M(scimops.totango.totango_token), sent as C(Authorization: Bearer).
+      - "An OAuth bearer token, for example from M(scimops.totango.totango_token), sent as C(Authorization: Bearer)."
       - If not set, the environment variable E(TOTANGO_ACCESS_TOKEN) is used.
     type: str
   username:

@@ -36,7 +36,7 @@ def connection_argument_spec():
         access_token=env("access_token", no_log=True),
         username=env("username"),
         password=env("password", no_log=True),
-        token_url=env("token_url"),
+        token_url=env("token_url", no_log=False),
         validate_certs=dict(type="bool", default=True),
         timeout=dict(type="float", default=30),
         max_retries=dict(type="int", default=5),

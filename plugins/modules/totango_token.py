@@ -15,9 +15,9 @@ description:
   - Exchanges a Totango global admin's O(username) and O(password) for a bearer token
     (HTTP Basic auth, C(grant_type=client_credentials)), to pass to other modules as O(access_token).
   - Read-only, so it runs in check mode too, and always reports C(changed=false).
-  - The token is a secret. Register the result on a task with C(no_log: true) so it does not reach the output.
+  - "The token is a secret: register the result on a task with C(no_log: true) so it does not reach the output."
 author:
-  - scimops.totango contributors
+  - scimops.totango contributors (@scimops)
 extends_documentation_fragment:
   - scimops.totango.connection
   - scimops.totango.connection.ATTRIBUTES

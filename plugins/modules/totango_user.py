@@ -17,7 +17,7 @@ description:
   - Only the options you set are managed; attributes you leave out keep their values (unless O(replace=true)).
   - Totango's API cannot delete users. Use O(state=disabled) to switch a user off.
 author:
-  - scimops.totango contributors
+  - scimops.totango contributors (@scimops)
 extends_documentation_fragment:
   - scimops.totango.connection
   - scimops.totango.connection.ATTRIBUTES

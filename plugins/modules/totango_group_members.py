@@ -1,0 +1,178 @@
+#!/usr/bin/python
+# Copyright (c) 2026, scimops.totango contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+module: totango_group_members
+short_description: Add, remove or set the members of one Totango team through SCIM
+version_added: 0.1.0
+description:
+  - Manages which users belong to one Totango team (a SCIM Group).
+  - Reads the team once, works out what differs, and sends at most one write
+    (a PATCH that adds or removes members, or a PUT of the whole member list when both are needed).
+  - A team given by id costs one GET; a team given by name costs one listing of all teams, which usually
+    also tells the ids of the users to add, so no user lookups are needed.
+  - Teams cannot be created or deleted through Totango's SCIM API; the team must exist.
+author:
+  - scimops.totango contributors (@scimops)
+extends_documentation_fragment:
+  - scimops.totango.connection
+  - scimops.totango.connection.ATTRIBUTES
+  - scimops.totango.attributes
+  - scimops.totango.attributes.WRITES
+options:
+  team:
+    description:
+      - The team's id, or its display name (matched case-insensitively when no name matches exactly).
+      - A value of digits only is tried as an id first, then as a name.
+      - The module fails before any write when no team matches, or when a name matches several teams.
+    type: str
+    required: true
+  members:
+    description:
+      - The users, each given by e-mail (matched case-insensitively) or by user id.
+      - With O(state=present) or O(state=exact), every user must exist; the module fails before any write
+        naming each unknown one.
+      - With O(state=exact), an empty list removes every member.
+      - Up to 20 users that are in no team yet are looked up one request each; more than that, all users
+        are listed page by page (100 a page) until every one is found.
+    type: list
+    elements: str
+    required: true
+  state:
+    description:
+      - V(present) adds the users not yet in the team and leaves the other members.
+      - V(absent) removes the listed users that are in the team. Users that do not exist are not members,
+        so they are skipped rather than an error.
+      - V(exact) makes the team hold exactly these users, removing everyone else.
+    type: str
+    choices: [present, absent, exact]
+    default: present
+notes:
+  - New members get Totango's default team role. Use M(scimops.totango.totango_user) to set a user's role in a team.
+seealso:
+  - module: scimops.totango.totango_team_info
+  - module: scimops.totango.totango_user
+"""
+
+EXAMPLES = r"""
+- name: Add two people to the Sales team
+  scimops.totango.totango_group_members:
+    scim_url: https://app.totango.com/t01/on/api/v2/scim/services/235
+    app_token: "{{ totango_app_token }}"
+    team: Sales
+    members:
+      - ericd@company.com
+      - tracyd@company.com
+
+- name: Take a leaver out of team 2694
+  scimops.totango.totango_group_members:
+    team: "2694"
+    members: [leaver@company.com]
+    state: absent
+
+- name: Make the on-call team hold exactly this week's rota
+  scimops.totango.totango_group_members:
+    team: On-call
+    members: "{{ rota_emails }}"
+    state: exact
+"""
+
+RETURN = r"""
+added:
+  description: The users added, or that would be in check mode; e-mails where known, else user ids. Sorted.
+  returned: success
+  type: list
+  elements: str
+  sample: [ericd@company.com]
+removed:
+  description: The users removed, or that would be in check mode; e-mails where known, else user ids. Sorted.
+  returned: success
+  type: list
+  elements: str
+  sample: [leaver@company.com]
+members:
+  description:
+    - The team's members after the change (or as they would be in check mode), sorted by e-mail.
+  returned: success
+  type: list
+  elements: dict
+  contains:
+    id:
+      description: The user's id.
+      type: str
+      returned: always
+    user_name:
+      description: The user's e-mail, or null when Totango did not say it and the module had no need to look it up.
+      type: str
+      returned: always
+  sample: [{id: "100001", user_name: ericd@company.com}]
+team:
+  description: The team.
+  returned: success
+  type: dict
+  contains:
+    id:
+      description: The team's id.
+      type: str
+      returned: always
+    name:
+      description: The team's display name.
+      type: str
+      returned: always
+  sample: {id: "2694", name: Global Team}
+action:
+  description: The write sent, or that would be sent in check mode.
+  returned: always
+  type: str
+  choices: [patch_add, patch_remove, put, none]
+  sample: patch_add
+diff:
+  description: The team's members before and after, sorted. Returned in diff mode.
+  returned: when diff mode is on
+  type: dict
+  sample:
+    before: {team: Sales, members: [ericd@company.com]}
+    after: {team: Sales, members: [ericd@company.com, tracyd@company.com]}
+"""
+
+from ansible_collections.scimops.totango.plugins.module_utils._errors import OptionError, ScimError
+from ansible_collections.scimops.totango.plugins.module_utils._group_members import (
+    STATES,
+    apply_membership,
+    plan_membership,
+)
+from ansible_collections.scimops.totango.plugins.module_utils._module import TotangoModule
+
+
+def main():
+    argument_spec = dict(
+        team=dict(type="str", required=True),
+        members=dict(type="list", elements="str", required=True),
+        state=dict(type="str", choices=list(STATES), default="present"),
+    )
+    module = TotangoModule(argument_spec=argument_spec, supports_check_mode=True)
+    params = module.params
+    result = dict(changed=False, action="none")
+    try:
+        if not str(params["team"]).strip():
+            raise OptionError("team", "must be a team's id or display name, not empty")
+        client = module.client
+        plan = plan_membership(client, params["team"], params["members"], params["state"])
+        if not module.check_mode:
+            apply_membership(client, plan)
+    except (OptionError, ScimError) as error:
+        module.fail_on(error, **result)
+    result.update(plan.result(), changed=plan.changed, action=plan.write)
+    if module._diff:
+        result["diff"] = plan.diff()
+    module.exit_json(**result)
+
+
+if __name__ == "__main__":
+    main()
