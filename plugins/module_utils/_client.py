@@ -161,6 +161,7 @@ class ScimClient:
         self._token_lock = threading.Lock()
         self._counter_lock = threading.Lock()
         self.request_count = 0
+        self.validate_certs = validate_certs
         self.session = requests.Session()
         self.session.verify = validate_certs
         adapter = HTTPAdapter(pool_connections=1, pool_maxsize=max(pool_size, 1))
@@ -222,13 +223,15 @@ class ScimClient:
             self.pacer.wait_turn()
             self._count()
             try:
-                response = self.session.request(method, url, timeout=self.timeout, **kwargs)
+                # verify per request: requests lets REQUESTS_CA_BUNDLE/CURL_CA_BUNDLE override session.verify=False.
+                response = self.session.request(method, url, timeout=self.timeout, verify=self.validate_certs, **kwargs)
             except requests.exceptions.SSLError as exc:
                 raise ScimConnectionError(
                     detail="TLS certificate verification failed for %s (%s); use a trusted certificate, "
                            "or validate_certs: false for a test server only" % (url, type(exc).__name__),
                     action=action)
-            except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as exc:
+            except (requests.exceptions.ConnectionError, requests.exceptions.Timeout,
+                    requests.exceptions.ChunkedEncodingError) as exc:  # the last: the body was cut off
                 sent = not isinstance(exc, requests.exceptions.ConnectTimeout) and not _refused_before_sending(exc)
                 if sent and not retry_ambiguous:
                     raise ScimAmbiguousWriteError(detail=_describe_transport_error(exc, self.timeout), action=action)
@@ -282,9 +285,11 @@ class ScimClient:
             response = self._send(method, url, action, retry_ambiguous=method in SAFE_METHODS,
                                   headers=headers, **kwargs)
             if response.status_code == 401 and not refreshed and self._can_refresh_token():
-                # The bearer token may have expired during a long run: get a new one once.
+                # The bearer token may have expired during a long run: get a new one once. Only the
+                # refused token is forgotten, so workers refused together share one new token.
                 with self._token_lock:
-                    self._access_token = None
+                    if headers.get("Authorization") == "Bearer %s" % self._access_token:
+                        self._access_token = None
                 refreshed = True
                 continue
             if response.status_code in (401, 403):
@@ -293,9 +298,14 @@ class ScimClient:
                 raise error_from_response(response, action)
             try:
                 return self._json(response, action)
-            except ScimError:
-                if method != "GET" or malformed_retries >= self.max_retries:
+            except ScimError as error:
+                if method not in SAFE_METHODS:
+                    # The POST may have been applied: like a lost answer, the caller must read before writing again.
+                    raise ScimAmbiguousWriteError(detail="%s, so whether the write was applied is unknown" % error.detail,
+                                                  status=error.status, scim_type=error.scim_type, action=action)
+                if malformed_retries >= self.max_retries:
                     raise
+                # GET, PUT and PATCH are idempotent: asking again is safe.
                 malformed_retries += 1
 
     def _auth_error(self, response, action):
@@ -326,8 +336,7 @@ class ScimClient:
         while True:
             query = dict(params or {}, startIndex=start, count=page_size)
             resources, total = _list_page(self.get(path, action, params=query) or {}, action)
-            for resource in resources:
-                yield resource
+            yield from resources
             start += len(resources)
             if not resources or (total is not None and start > total):
                 return
@@ -338,7 +347,7 @@ class ScimClient:
 
 def _list_page(page, action):
     """(Resources, totalResults or None) of one ListResponse page; a page of another shape is a ScimError, not a traceback."""
-    resources = page.get("Resources") or [] if isinstance(page, dict) else None
+    resources = (page.get("Resources") or []) if isinstance(page, dict) else None
     total = page.get("totalResults") if isinstance(page, dict) else None
     try:
         total = None if total is None else int(total)

@@ -52,10 +52,14 @@ def resolve_user_teams(teams, current_teams, directory, prefix=""):
         return None
     resolved = []
     for index, ref in enumerate(teams):
+        option = "%steams[%d]" % (prefix, index)
         match = _match_current(ref, current_teams or [])
         if match is None:
-            team = directory.resolve(ref, "%steams[%d]" % (prefix, index))
+            team = directory.resolve(ref, option)
             match = {"id": str(team["id"]), "name": team.get("displayName")}
+        if any(r["id"] == match["id"] for r in resolved):
+            # One team named once by id and once by name: only visible once names are resolved.
+            raise OptionError(option, "the team %s (id %s) is listed twice" % (match.get("name") or match["id"], match["id"]))
         resolved.append({"id": match["id"], "name": match.get("name"), "role": ref.get("role")})
     return resolved
 

@@ -65,7 +65,9 @@ def plan_user(options, current, directory, state="present", replace=False, prefi
         action = "put"
     else:
         action = "patch"
-    return UserPlan(user_name, action, current, before, after, changes, model.render_user_resource(after, base=current))
+    # An unchanged user's result is the resource as read: rendering it again costs a deep copy per user.
+    predicted = model.render_user_resource(after, base=current) if changes else current
+    return UserPlan(user_name, action, current, before, after, changes, predicted)
 
 
 def _plan_create(options, directory, prefix):

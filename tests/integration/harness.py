@@ -35,6 +35,10 @@ _CREDENTIAL_VARS = ("TOTANGO_APP_TOKEN", "TOTANGO_ACCESS_TOKEN", "TOTANGO_USERNA
                     "TOTANGO_TOKEN_URL", "TOTANGO_SCIM_URL")
 _COUNTER = itertools.count(1)
 
+# Callables observer(result, sim), called with every PlaybookResult run_playbook returns (and with any run a
+# test starts itself and hands to observe()). tests/integration/conftest.py scans each one for secrets.
+RUN_OBSERVERS = []
+
 
 def collections_root():
     """Make <repo>/.build/collections/ansible_collections/scimops/totango -> <repo>; return <repo>/.build/collections."""
@@ -85,8 +89,11 @@ def ansible_env(sim, auth="app_token", extra=None):
     elif auth == "password":
         env["TOTANGO_USERNAME"] = sim.admin_user
         env["TOTANGO_PASSWORD"] = sim.admin_password
-    if extra:
-        env.update({key: str(value) for key, value in extra.items()})
+    for key, value in (extra or {}).items():
+        if value is None:
+            env.pop(key, None)  # None removes a variable, e.g. TOTANGO_SCIM_URL to prove it is required
+        else:
+            env[key] = str(value)
     return env
 
 
@@ -150,7 +157,8 @@ def run_playbook(playbook, sim, *, check=False, diff=False, extra_vars=None, ver
     """Run ansible-playbook (inventory localhost, connection local) against the simulator.
 
     playbook: a path to a playbook file, or the playbook's YAML text (written into tmp_path).
-    env: extra environment variables. Returns a PlaybookResult.
+    env: extra environment variables (None removes one). Returns a PlaybookResult, after every
+    RUN_OBSERVERS callable has seen it.
     """
     tmp_path = Path(tmp_path)
     tmp_path.mkdir(parents=True, exist_ok=True)
@@ -176,8 +184,21 @@ def run_playbook(playbook, sim, *, check=False, diff=False, extra_vars=None, ver
     run_env["SCIMOPS_RESULT_FILE"] = str(result_file)
     proc = subprocess.run(command, cwd=str(tmp_path), env=run_env, stdin=subprocess.DEVNULL, capture_output=True,
                           text=True, timeout=timeout, check=False)
-    tasks, stats = [], {}
-    if result_file.exists():
-        data = json.loads(result_file.read_text(encoding="utf-8"))
-        tasks, stats = data.get("tasks", []), data.get("stats", {})
-    return PlaybookResult(proc.returncode, proc.stdout, proc.stderr, tasks, stats, command)
+    tasks, stats = read_results(result_file)
+    return observe(PlaybookResult(proc.returncode, proc.stdout, proc.stderr, tasks, stats, command), sim)
+
+
+def read_results(result_file):
+    """(tasks, stats) from the callback's JSON file; ([], {}) when the run wrote none."""
+    result_file = Path(result_file)
+    if not result_file.exists():
+        return [], {}
+    data = json.loads(result_file.read_text(encoding="utf-8"))
+    return data.get("tasks", []), data.get("stats", {})
+
+
+def observe(result, sim):
+    """Hand a finished run to every RUN_OBSERVERS callable; returns the result."""
+    for observer in list(RUN_OBSERVERS):
+        observer(result, sim)
+    return result

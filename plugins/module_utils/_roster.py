@@ -1,0 +1,270 @@
+# Copyright (c) 2026, scimops.totango contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""Reconciles a whole roster: validate everything, plan every user from one listing, then write in parallel.
+
+Each user is planned and applied by _user_sync, exactly as totango_user does it; this file only adds
+what a roster needs on top: duplicate and safety checks, unlisted users, worker threads and the
+per-user bookkeeping. Private to this collection.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from concurrent.futures import ThreadPoolExecutor
+
+from ansible_collections.scimops.totango.plugins.module_utils._client import PAGE_SIZE
+from ansible_collections.scimops.totango.plugins.module_utils._errors import (
+    OptionError,
+    ScimError,
+)
+from ansible_collections.scimops.totango.plugins.module_utils._user_model import (
+    user_view,
+    validate_user_options,
+)
+from ansible_collections.scimops.totango.plugins.module_utils._user_sync import (
+    ensure_user,
+    plan_user,
+)
+
+MAX_PARALLEL = 32
+# Roster action -> the count it adds to.
+COUNT_NAMES = (("create", "created"), ("update", "updated"), ("disable", "disabled"), ("none", "unchanged"))
+
+
+def _key(user_name):
+    return str(user_name or "").strip().lower()
+
+
+class RosterItem:
+    """One user of the run: listed in users (index set) or unlisted and up for disabling (index None)."""
+
+    def __init__(self, user_name, options, state, index=None, current=None):
+        self.user_name = _key(user_name)
+        self.options = options
+        self.state = state
+        self.index = index
+        self.current = current
+        self.plan = None
+        self.action = "none"
+        self.failed = False
+        self.msg = None
+
+    @property
+    def prefix(self):
+        return "" if self.index is None else "users[%d]." % self.index
+
+    @property
+    def label(self):
+        return self.user_name if self.index is None else "users[%d] %s" % (self.index, self.user_name)
+
+    @property
+    def changed(self):
+        return self.action != "none" and not self.failed
+
+    def result(self):
+        entry = {"user_name": self.user_name, "action": self.action, "changed": self.changed, "failed": self.failed}
+        if self.msg:
+            entry["msg"] = self.msg
+        return entry
+
+    def diff(self):
+        """Only the fields that change, so a diff of a thousand users stays a page per hundred changes."""
+        changes = self.plan.changes if self.plan else {}
+        return {
+            "before_header": self.user_name,
+            "after_header": "%s (%s)" % (self.user_name, self.action),
+            "before": {f: b for f, (b, _a) in sorted(changes.items()) if b not in (None, "")},
+            "after": {f: a for f, (_b, a) in sorted(changes.items()) if a not in (None, "")},
+        }
+
+
+# -- validation: everything that can be known before the first request ---------
+
+def check_roster_options(params):
+    """Every input error of the run (not just the first): a list of OptionError."""
+    errors = []
+    if params["parallel"] < 1 or params["parallel"] > MAX_PARALLEL:
+        errors.append(OptionError("parallel", "must be between 1 and %d, got %d" % (MAX_PARALLEL, params["parallel"])))
+    if params["max_disable"] < 0:
+        errors.append(OptionError("max_disable", "must be 0 or more, got %d" % params["max_disable"]))
+    seen = {}
+    for index, options in enumerate(params["users"]):
+        prefix = "users[%d]." % index
+        try:
+            validate_user_options(options, prefix)
+        except OptionError as error:
+            errors.append(error)
+            continue
+        key = _key(options["user_name"])
+        if key in seen:
+            errors.append(OptionError(prefix + "user_name", "%s is already listed as users[%d]; list each user once "
+                                                            "(e-mails match case-insensitively)" % (key, seen[key])))
+        else:
+            seen[key] = index
+    return errors
+
+
+def input_error_result(errors):
+    """fail_json arguments for input errors: every one named, and the promise that nothing was written."""
+    return {
+        "msg": "%d input error(s), nothing was changed: %s" % (len(errors), "; ".join(str(e) for e in errors)),
+        "errors": [{"option": e.option, "rule": e.rule} for e in errors],
+    }
+
+
+# -- planning -------------------------------------------------------------------
+
+def list_current_users(client, parallel=1):
+    """Every user of the tenant by lower-cased userName, each page read once.
+
+    The first page tells the total and the server's page size; the other pages are then read on
+    `parallel` threads, so 50 pages cost about 50 / parallel round trips instead of 50.
+    """
+    first = _read_page(client, 1)
+    resources = list(first.get("Resources") or [])
+    size, total = len(resources), _total(first)
+    start = 1 + size
+    if size and total is not None and start <= total:
+        starts = list(range(start, total + 1, size))
+        with ThreadPoolExecutor(max_workers=max(1, min(parallel, len(starts)))) as pool:
+            pages = list(pool.map(lambda page_start: _read_page(client, page_start), starts))
+        for page in pages:
+            resources.extend(page.get("Resources") or [])
+        start = starts[-1] + len(pages[-1].get("Resources") or [])
+        total = _total(pages[-1])
+    # Users added meanwhile, or a server that gives no total, are picked up one page at a time.
+    while size and (total is None or start <= total):
+        page = _read_page(client, start)
+        found = page.get("Resources") or []
+        if not found:
+            break
+        resources.extend(found)
+        start, total = start + len(found), _total(page)
+    return {_key(resource.get("userName")): resource for resource in resources}
+
+
+def _read_page(client, start):
+    return client.get("/Users", "listing users", params={"startIndex": start, "count": PAGE_SIZE}) or {}
+
+
+def _total(page):
+    total = page.get("totalResults")
+    return None if total is None else int(total)
+
+
+def roster_items(params, current_users):
+    """The listed users, then (with disable_unlisted) every unlisted active user, protected ones included."""
+    items = []
+    for index, options in enumerate(params["users"]):
+        items.append(RosterItem(options["user_name"], options, options.get("state") or "present", index,
+                                current_users.get(_key(options["user_name"]))))
+    if params["disable_unlisted"]:
+        listed = {item.user_name for item in items}
+        for key in sorted(set(current_users) - listed):
+            resource = current_users[key]
+            if user_view(resource).get("active") is not False:  # already inactive users are left alone
+                items.append(RosterItem(key, {"user_name": resource.get("userName") or key}, "disabled",
+                                        current=resource))
+    return items
+
+
+def plan_items(items, directory, replace, protected):
+    """Plans each user with the code totango_user uses; returns every OptionError found, for all users."""
+    errors = []
+    for item in items:
+        if item.index is None and item.user_name in protected:
+            item.msg = "not listed, but in protected_users: never disabled"
+            continue
+        try:
+            item.plan = plan_user(item.options, item.current, directory, item.state, replace, item.prefix)
+        except OptionError as error:
+            errors.append(error)
+            continue
+        item.action = roster_action(item.plan)
+        if item.action == "disable" and item.user_name in protected:
+            errors.append(OptionError(item.prefix + "state", "%s is in protected_users, which are never disabled; "
+                                                             "take it out of protected_users to disable it" % item.user_name))
+        if item.index is None and item.action == "disable":
+            item.msg = "not listed: disabled because disable_unlisted is true"
+    return errors
+
+
+def roster_action(plan):
+    """create, update, disable or none: what the user's change means for the roster's counts."""
+    if plan.action in ("create", "adopted"):
+        return "create"
+    if plan.action == "none":
+        return "none"
+    active = plan.changes.get("active")
+    if active is not None and active[1] is False:
+        return "disable"
+    return "update"
+
+
+def disable_refusal(items, max_disable):
+    """fail_json arguments when the run would disable more users than max_disable allows, else None."""
+    names = [item.user_name for item in items if item.action == "disable"]
+    if len(names) <= max_disable:
+        return None
+    unlisted = len([item for item in items if item.action == "disable" and item.index is None])
+    msg = ("This run would disable %d users (%d of them unlisted), more than max_disable=%d; nothing was changed. "
+           "If that is intended, set max_disable to at least %d; otherwise check users, disable_unlisted "
+           "and protected_users." % (len(names), unlisted, max_disable, len(names)))
+    return {"msg": msg, "would_disable": names}
+
+
+# -- execution ------------------------------------------------------------------
+
+def apply_items(client, directory, items, replace, parallel):
+    """Writes every planned change on `parallel` threads sharing the one client; a failure stays with its user."""
+    pending = [item for item in items if item.plan is not None and item.plan.changed]
+    if not pending:
+        return
+    with ThreadPoolExecutor(max_workers=min(parallel, len(pending))) as pool:
+        # list() waits for every user; each worker records its own outcome and never raises.
+        list(pool.map(lambda item: _apply_item(client, directory, item, replace), pending))
+
+
+def _apply_item(client, directory, item, replace):
+    try:
+        # ensure_user plans again from the same listing (cheap, same answer) so its 409 adoption and
+        # lost-POST handling stay in one place; the roster returns no resources, so no read-back.
+        plan, _resource = ensure_user(client, item.options, directory, item.state, replace, check_mode=False,
+                                      current=item.current, prefix=item.prefix, read_back=False)
+    except (ScimError, OptionError) as error:
+        item.failed, item.msg = True, str(error)
+        return
+    except Exception as error:  # pylint: disable=broad-except
+        # A bug must not stop the other users either; it is reported with this user.
+        item.failed, item.msg = True, "unexpected %s: %s" % (type(error).__name__, error)
+        return
+    if plan.action == "adopted":
+        item.msg = "created outside this run meanwhile; adopted as it was"
+    item.plan = plan
+    item.action = roster_action(plan) if plan.action != "adopted" else "create"
+
+
+# -- the result -----------------------------------------------------------------
+
+def roster_result(items, with_diff):
+    """changed, the counts, one result per user and, in diff mode, one diff per changed user."""
+    counts = {name: 0 for _action, name in COUNT_NAMES}
+    counts["failed"] = 0
+    names = dict(COUNT_NAMES)
+    for item in items:
+        counts["failed" if item.failed else names[item.action]] += 1
+    # A top-level "failed" would be read by Ansible as the task failing, so that count lives in counts only.
+    result = dict(changed=any(item.changed for item in items), users=[item.result() for item in items],
+                  counts=counts, **{name: counts[name] for _action, name in COUNT_NAMES})
+    if with_diff:
+        result["diff"] = [item.diff() for item in items if item.changed]
+    return result
+
+
+def failure_message(items):
+    failed = [item for item in items if item.failed]
+    return "%d of %d users failed, the others were applied: %s" % (
+        len(failed), len(items), "; ".join("%s: %s" % (item.label, item.msg) for item in failed))

@@ -1,0 +1,335 @@
+#!/usr/bin/python
+# Copyright (c) 2026, scimops.totango contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+module: totango_users
+short_description: Reconcile a whole roster of Totango users in one task
+version_added: 0.1.0
+description:
+  - Makes every user in O(users) look the way its options say, and optionally disables everyone else.
+  - Lists all users once, page by page (one request per 100 users; the pages after the first are read on the
+    O(parallel) workers), and computes each user's change locally with the same code as
+    M(scimops.totango.totango_user). Only users that differ cost a write.
+  - Every input is checked before the first write; any bad entry fails the task with all bad entries named
+    and nothing changed.
+  - Writes run on O(parallel) worker threads that share one connection pool and keep together to
+    O(requests_per_minute), backing off on the server's rate-limit headers.
+  - One user's failure does not stop the others. The task fails at the end, naming each failed user and why,
+    and still returns the counts and the result of every user.
+  - Totango's API cannot delete users. Disabling sets C(active=false).
+author:
+  - scimops.totango contributors (@scimops)
+extends_documentation_fragment:
+  - scimops.totango.connection
+  - scimops.totango.connection.ATTRIBUTES
+  - scimops.totango.attributes
+  - scimops.totango.attributes.WRITES
+options:
+  users:
+    description:
+      - The roster. Each entry takes the options of M(scimops.totango.totango_user).
+      - Each user may be listed once; e-mails match case-insensitively.
+    type: list
+    elements: dict
+    required: true
+    suboptions:
+      user_name:
+        description: The user's e-mail address, their unique key in Totango. At most 100 characters.
+        type: str
+        required: true
+        aliases: [email]
+      state:
+        description:
+          - V(present) creates the user when missing and updates what differs.
+          - V(disabled) sets the user inactive; a user that does not exist is left alone.
+        type: str
+        choices: [present, disabled]
+        default: present
+      given_name:
+        description: First name, at most 30 characters. Required to create a user.
+        type: str
+      family_name:
+        description: Last name, at most 30 characters. Required to create a user.
+        type: str
+      display_name:
+        description: Display name, at most 128 characters.
+        type: str
+      title:
+        description: Job title, at most 128 characters. An empty string clears it.
+        type: str
+      external_id:
+        description: Your own id for the user, at most 128 characters. An empty string clears it.
+        type: str
+      active:
+        description: Whether the user is active. Not managed when not given.
+        type: bool
+      license:
+        description:
+          - V(spark) (Practitioner), V(zoe) (Contributor) or V(viewer), case-insensitive.
+          - Totango cannot move a Spark or Zoe user to Viewer; such an entry is an input error.
+        type: str
+      is_admin:
+        description: Whether the user is a global admin.
+        type: bool
+      manager_email:
+        description: The e-mail of the user's manager, at most 100 characters. An empty string clears it.
+        type: str
+      manager_external_id:
+        description: The external id of the user's manager, at most 128 characters. An empty string clears it.
+        type: str
+      teams:
+        description:
+          - The user's complete list of teams, each by O(users[].teams[].id) or O(users[].teams[].name).
+          - When not given, the user's teams are not managed.
+        type: list
+        elements: dict
+        suboptions:
+          id:
+            description: The team's id.
+            type: str
+          name:
+            description: The team's display name, matched case-insensitively.
+            type: str
+          role:
+            description: The user's role in the team; when not given an existing membership keeps its role.
+            type: str
+  disable_unlisted:
+    description:
+      - Disable every active user that is not in O(users) and not in O(protected_users).
+      - Users already inactive are left alone. Users with no active flag at all count as active.
+    type: bool
+    default: false
+  protected_users:
+    description:
+      - E-mails of users this task never disables, matched case-insensitively.
+      - Listing one of them with O(users[].state=disabled) or O(users[].active=false) is an input error.
+    type: list
+    elements: str
+    default: []
+  max_disable:
+    description:
+      - A safety threshold. When the run would disable more users than this (unlisted and listed together),
+        the task fails before any write, saying how many it would disable.
+      - Raise it on purpose for a large offboarding.
+    type: int
+    default: 10
+  parallel:
+    description:
+      - Worker threads reading pages and sending writes, 1 to 32. They share one connection pool and one
+        request pacer, so O(requests_per_minute) holds for the whole task.
+    type: int
+    default: 4
+  replace:
+    description:
+      - V(true) replaces each changed user with a PUT, so O(users[].title), O(users[].external_id),
+        O(users[].manager_email) and O(users[].manager_external_id) are cleared when not given.
+      - V(false) patches only what differs.
+    type: bool
+    default: false
+notes:
+  - A run costs one read per 100 users in the tenant, one read of the teams when a team is given by a name
+    or id that no listed user already holds, and one write per user that changes.
+  - With O(requests_per_minute=100) (Totango's limit) a run that changes 1,000 users takes about 10 minutes.
+  - The diff has one entry per changed user, holding only the fields that change, so it stays readable for
+    thousands of users.
+seealso:
+  - module: scimops.totango.totango_user
+    description: One user per task, with the resource returned.
+"""
+
+EXAMPLES = r"""
+- name: Reconcile the roster from HR, disabling leavers (at most 25)
+  scimops.totango.totango_users:
+    users: "{{ hr_roster }}"
+    disable_unlisted: true
+    protected_users:
+      - admin@company.com
+      - integration@company.com
+    max_disable: 25
+
+- name: Onboard two people and disable a leaver
+  scimops.totango.totango_users:
+    users:
+      - user_name: ericd@company.com
+        given_name: Eric
+        family_name: Dunn
+        license: zoe
+        teams:
+          - name: Global Team
+            role: Team Admin
+      - email: tracy@company.com
+        given_name: Tracy
+        family_name: Dean
+        manager_email: ericd@company.com
+      - email: leaver@company.com
+        state: disabled
+  register: roster
+
+- name: Show what happened
+  ansible.builtin.debug:
+    msg: "{{ roster.created }} created, {{ roster.updated }} updated, {{ roster.disabled }} disabled"
+"""
+
+RETURN = r"""
+created:
+  description: Users created (or, in check mode, that would be).
+  returned: always
+  type: int
+  sample: 12
+updated:
+  description: Users updated.
+  returned: always
+  type: int
+  sample: 3
+disabled:
+  description: Users disabled, listed and unlisted.
+  returned: always
+  type: int
+  sample: 1
+unchanged:
+  description: Listed users that needed no change, and unlisted protected users.
+  returned: always
+  type: int
+  sample: 980
+counts:
+  description:
+    - All five counts in one place, including C(failed), the users whose write failed.
+    - The failed count is only here because Ansible reads a top-level C(failed) as the task's own failure flag.
+  returned: always
+  type: dict
+  contains:
+    created:
+      description: Users created.
+      type: int
+      returned: always
+    updated:
+      description: Users updated.
+      type: int
+      returned: always
+    disabled:
+      description: Users disabled.
+      type: int
+      returned: always
+    unchanged:
+      description: Users left as they were.
+      type: int
+      returned: always
+    failed:
+      description: Users whose write failed.
+      type: int
+      returned: always
+  sample: {created: 12, updated: 3, disabled: 1, unchanged: 980, failed: 0}
+users:
+  description:
+    - One result per listed user, in the order of O(users), then one per unlisted user the run disabled
+      (or, being protected, did not).
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    user_name:
+      description: The user's e-mail, lower-case.
+      type: str
+      returned: always
+    action:
+      description: What the task did, or would do in check mode, to this user.
+      type: str
+      returned: always
+      choices: [create, update, disable, none]
+    changed:
+      description: Whether the user was changed.
+      type: bool
+      returned: always
+    failed:
+      description: Whether the user's write failed.
+      type: bool
+      returned: always
+    msg:
+      description: Why the user failed, or a note (adopted, unlisted, protected).
+      type: str
+      returned: when there is something to say
+  sample:
+    - {user_name: ericd@company.com, action: create, changed: true, failed: false}
+    - {user_name: tracy@company.com, action: update, changed: false, failed: true,
+       msg: "Updating user tracy@company.com failed: HTTP 400 invalidValue: group 9 does not exist"}
+diff:
+  description:
+    - One entry per changed user, with only the fields that change (under their option names).
+      Returned in diff mode; Ansible prints each entry as its own small diff headed by the user's e-mail.
+  returned: when diff mode is on
+  type: list
+  elements: dict
+  sample:
+    - before_header: ericd@company.com
+      after_header: ericd@company.com (update)
+      before: {title: CSM}
+      after: {title: CSM Team Leader}
+errors:
+  description: Every input error, when the input is invalid (nothing was changed).
+  returned: failure
+  type: list
+  elements: dict
+  sample: [{option: "users[3].given_name", rule: "must be at most 30 characters, got 41"}]
+would_disable:
+  description: The users the run would have disabled, when O(max_disable) stopped it (nothing was changed).
+  returned: failure
+  type: list
+  elements: str
+  sample: [leaver@company.com]
+"""
+
+from ansible_collections.scimops.totango.plugins.module_utils import _roster as roster
+from ansible_collections.scimops.totango.plugins.module_utils._errors import OptionError, ScimError
+from ansible_collections.scimops.totango.plugins.module_utils._module import TotangoModule
+from ansible_collections.scimops.totango.plugins.module_utils._teams import TeamDirectory
+from ansible_collections.scimops.totango.plugins.module_utils._user_model import user_argument_spec
+
+
+def argument_spec():
+    user_options = user_argument_spec()
+    user_options["state"] = {"type": "str", "choices": ["present", "disabled"], "default": "present"}
+    return {
+        "users": {"type": "list", "elements": "dict", "required": True, "options": user_options},
+        "disable_unlisted": {"type": "bool", "default": False},
+        "protected_users": {"type": "list", "elements": "str", "default": []},
+        "max_disable": {"type": "int", "default": 10},
+        "parallel": {"type": "int", "default": 4},
+        "replace": {"type": "bool", "default": False},
+    }
+
+
+def main():
+    module = TotangoModule(argument_spec=argument_spec(), supports_check_mode=True)
+    params = module.params
+    errors = roster.check_roster_options(params)
+    if errors:
+        module.fail_json(changed=False, **roster.input_error_result(errors))
+    protected = {str(email).strip().lower() for email in params["protected_users"]}
+    try:
+        client = module.client
+        directory = TeamDirectory(client)
+        items = roster.roster_items(params, roster.list_current_users(client, params["parallel"]))
+        errors = roster.plan_items(items, directory, params["replace"], protected)
+    except (OptionError, ScimError) as error:
+        module.fail_on(error, changed=False)
+    if errors:
+        module.fail_json(changed=False, **roster.input_error_result(errors))
+    refusal = roster.disable_refusal(items, params["max_disable"])
+    if refusal:
+        module.fail_json(changed=False, **refusal)
+    if not module.check_mode:
+        roster.apply_items(client, directory, items, params["replace"], params["parallel"])
+    result = roster.roster_result(items, module._diff)
+    if result["counts"]["failed"]:
+        module.fail_json(msg=roster.failure_message(items), **result)
+    module.exit_json(**result)
+
+
+if __name__ == "__main__":
+    main()

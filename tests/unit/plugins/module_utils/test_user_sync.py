@@ -1,0 +1,351 @@
+# Copyright (c) 2026, scimops.totango contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""Planning and applying one user: the requests each case costs, in order.
+
+Most tests drive ensure_user with a fake client that records every call and answers from a
+script, so the exact sequence (write, read, write...) is asserted. The last ones run the same
+cases against the Totango simulator over HTTP.
+"""
+
+from urllib.parse import parse_qs
+
+import pytest
+from ansible_collections.scimops.totango.plugins.module_utils._client import ScimClient
+from ansible_collections.scimops.totango.plugins.module_utils._errors import (
+    OptionError,
+    ScimAmbiguousWriteError,
+    ScimError,
+)
+from ansible_collections.scimops.totango.plugins.module_utils._teams import (
+    TeamDirectory,
+)
+from ansible_collections.scimops.totango.plugins.module_utils._user_model import (
+    CORE_SCHEMA,
+    TOTANGO_SCHEMA,
+)
+from ansible_collections.scimops.totango.plugins.module_utils._user_sync import (
+    ensure_user,
+    plan_user,
+)
+
+EMAIL = "new.hire@example.com"
+TEAMS = [{"id": "1000", "displayName": "Default Team"}, {"id": "2694", "displayName": "Global Team"}]
+
+
+def existing_user(**changes):
+    resource = {
+        "schemas": [CORE_SCHEMA, TOTANGO_SCHEMA], "id": "100001", "userName": EMAIL,
+        "name": {"givenName": "New", "familyName": "Hire"}, "displayName": "Hire New", "active": True,
+        "groups": [{"value": "1000", "display": "Default Team", "teamrole": "Member"}],
+        TOTANGO_SCHEMA: {"license": ["spark"], "isAdmin": False},
+    }
+    resource.update(changes)
+    return resource
+
+
+class RecordingClient:
+    """Records every call; answers writes from `answers` (a value, or an exception to raise) and reads from `users`."""
+
+    def __init__(self, answers=None, users=None, teams=None):
+        self.calls = []
+        self.answers = list(answers or [])
+        self.users = users if users is not None else []
+        self.teams = teams if teams is not None else TEAMS
+
+    def _write(self, method, path, body):
+        self.calls.append((method, path, body))
+        if not self.answers:
+            return None
+        answer = self.answers.pop(0)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+    def post(self, path, body, action):
+        return self._write("POST", path, body)
+
+    def put(self, path, body, action):
+        return self._write("PUT", path, body)
+
+    def patch(self, path, operations, action):
+        return self._write("PATCH", path, operations)
+
+    def get(self, path, action, params=None):
+        self.calls.append(("GET", path, params))
+        raise AssertionError("unexpected single GET %s" % path)
+
+    def iter_resources(self, path, action, params=None):
+        self.calls.append(("LIST", path, params))
+        if path == "/Groups":
+            return iter(self.teams)
+        users = self.users() if callable(self.users) else self.users
+        return iter(users)
+
+    def methods(self):
+        return [call[0] for call in self.calls]
+
+
+def new_hire(**options):
+    return dict({"user_name": EMAIL, "given_name": "New", "family_name": "Hire"}, **options)
+
+
+def run(client, options, **kwargs):
+    return ensure_user(client, options, TeamDirectory(client), **kwargs)
+
+
+def conflict():
+    return ScimError(status=409, scim_type="uniqueness", detail="user already exists", action="creating user")
+
+
+def lost():
+    return ScimAmbiguousWriteError(detail="the connection was dropped", action="creating user")
+
+
+# -- creating ------------------------------------------------------------------------
+
+def test_a_minimal_201_without_id_is_read_back_once():
+    created = existing_user()
+    minimal = {"schemas": [CORE_SCHEMA, TOTANGO_SCHEMA], "meta": {"resourceType": "User"}, "userName": EMAIL}
+    client = RecordingClient(answers=[minimal], users=[created])
+    plan, resource = run(client, new_hire())
+    assert client.methods() == ["POST", "LIST"]
+    assert client.calls[1][2] == {"filter": 'userName eq "%s"' % EMAIL}
+    assert resource["id"] == "100001"
+    assert plan.action == "create" and plan.before == {}
+
+
+def test_a_201_with_an_id_is_not_read_back():
+    client = RecordingClient(answers=[existing_user()])
+    _plan, resource = run(client, new_hire(title="Engineer"))
+    assert client.methods() == ["POST"]
+    assert resource["id"] == "100001"
+    body = client.calls[0][2]
+    assert body["userName"] == EMAIL and body["title"] == "Engineer"
+    assert body["name"] == {"givenName": "New", "familyName": "Hire"}
+
+
+def test_create_needs_given_and_family_name_before_any_request():
+    client = RecordingClient()
+    with pytest.raises(OptionError) as caught:
+        run(client, {"user_name": EMAIL, "given_name": "New"}, prefix="users[4].")
+    assert caught.value.option == "users[4].family_name"
+    assert client.calls == []
+
+
+def test_an_unknown_team_fails_before_any_write():
+    client = RecordingClient()
+    with pytest.raises(OptionError) as caught:
+        run(client, new_hire(teams=[{"name": "Nope"}]))
+    assert caught.value.option == "teams[0]"
+    assert "no team with name 'Nope'" in caught.value.rule
+    assert client.methods() == ["LIST"]
+
+
+def test_check_mode_predicts_without_writing():
+    client = RecordingClient()
+    plan, resource = run(client, new_hire(teams=[{"name": "global team", "role": "Team Admin"}]), check_mode=True)
+    assert client.methods() == ["LIST"]  # the team directory, to resolve the name
+    assert plan.changed and plan.action == "create"
+    assert resource["groups"] == [{"value": "2694", "teamrole": "Team Admin", "display": "Global Team"}]
+    assert plan.diff["after"]["teams"] == [{"id": "2694", "name": "Global Team", "role": "Team Admin"}]
+
+
+# -- conflicts and lost answers -----------------------------------------------------------
+
+def test_409_adopts_the_existing_user_and_patches_only_the_difference():
+    client = RecordingClient(answers=[conflict(), None], users=[existing_user()])
+    plan, resource = run(client, new_hire(title="Engineer"))
+    assert client.methods() == ["POST", "LIST", "PATCH"]
+    assert client.calls[2] == ("PATCH", "/Users/100001", [{"op": "replace", "path": "title", "value": "Engineer"}])
+    assert resource["title"] == "Engineer"
+    assert plan.before == {}, "an adopted user is reported as created by this run"
+
+
+def test_409_adopts_an_identical_user_without_writing_again():
+    client = RecordingClient(answers=[conflict()], users=[existing_user()])
+    plan, resource = run(client, new_hire())
+    assert client.methods() == ["POST", "LIST"]
+    assert resource["id"] == "100001"
+    assert plan.changed
+
+
+def test_409_for_someone_the_lookup_cannot_find_reports_the_conflict():
+    # e.g. "Validate External ID Uniqueness": the 409 is about another user's externalId.
+    error = ScimError(status=409, scim_type="uniqueness", detail="externalId already exists", action="creating user")
+    client = RecordingClient(answers=[error, error, error], users=[])
+    with pytest.raises(ScimError) as caught:
+        run(client, new_hire(external_id="E1"))
+    assert caught.value.status == 409 and caught.value.detail == "externalId already exists"
+    assert client.methods() == ["POST", "LIST"], "the same POST was repeated after a 409"
+
+
+def test_a_lost_post_is_followed_by_a_read_before_any_retry():
+    # The POST landed: the read finds the user and no second POST is sent.
+    client = RecordingClient(answers=[lost()], users=[existing_user()])
+    _plan, resource = run(client, new_hire())
+    assert client.methods() == ["POST", "LIST"]
+    assert resource["id"] == "100001"
+
+
+def test_a_lost_post_that_did_not_land_is_sent_again_after_the_read():
+    client = RecordingClient(answers=[lost(), existing_user()], users=[])
+    _plan, resource = run(client, new_hire())
+    assert client.methods() == ["POST", "LIST", "POST"]
+    assert client.calls[0][2] == client.calls[2][2]
+    assert resource["id"] == "100001"
+
+
+def test_a_lost_post_then_a_409_adopts_whoever_created_the_user_meanwhile():
+    reads = iter([[], [existing_user()]])
+    client = RecordingClient(answers=[lost(), conflict()], users=lambda: next(reads))
+    _plan, resource = run(client, new_hire())
+    assert client.methods() == ["POST", "LIST", "POST", "LIST"]
+    assert resource["id"] == "100001"
+
+
+def test_a_minimal_201_is_not_read_back_when_the_caller_needs_no_id():
+    client = RecordingClient(answers=[{"userName": EMAIL}], users=[existing_user()])
+    _plan, resource = ensure_user(client, new_hire(), TeamDirectory(client), read_back=False)
+    assert client.methods() == ["POST"]
+    assert resource["userName"] == EMAIL
+
+
+def test_lost_posts_give_up_after_three_attempts_reading_before_each_retry():
+    client = RecordingClient(answers=[lost(), lost(), lost(), lost()], users=[])
+    with pytest.raises(ScimError) as caught:
+        run(client, new_hire())
+    assert client.methods() == ["POST", "LIST", "POST", "LIST", "POST", "LIST"]
+    assert "could not be created after 3 attempts" in str(caught.value)
+
+
+def test_a_lost_patch_is_not_turned_into_something_else():
+    error = ScimAmbiguousWriteError(detail="dropped", action="updating user")
+    client = RecordingClient(answers=[error])
+    with pytest.raises(ScimAmbiguousWriteError):
+        run(client, new_hire(title="Engineer"), current=existing_user())
+    assert client.methods() == ["PATCH"]
+
+
+def test_other_errors_on_create_are_not_retried():
+    error = ScimError(status=400, scim_type="invalidValue", detail="userName must be an email", action="creating")
+    client = RecordingClient(answers=[error])
+    with pytest.raises(ScimError) as caught:
+        run(client, new_hire())
+    assert caught.value is error
+    assert client.methods() == ["POST"]
+
+
+# -- updating and disabling ---------------------------------------------------------------
+
+def test_disabled_on_a_missing_user_does_nothing():
+    client = RecordingClient()
+    plan, resource = run(client, {"user_name": EMAIL}, state="disabled")
+    assert client.calls == []
+    assert not plan.changed and resource is None
+
+
+def test_disabled_patches_active_false_once():
+    client = RecordingClient(answers=[None])
+    plan, resource = run(client, {"user_name": EMAIL}, state="disabled", current=existing_user())
+    assert client.calls == [("PATCH", "/Users/100001", [{"op": "replace", "path": "active", "value": False}])]
+    assert resource["active"] is False
+    assert plan.diff["before"]["active"] is True
+    assert plan.diff["after"] == dict(plan.diff["before"], active=False)
+
+
+def test_disabled_on_a_disabled_user_does_nothing():
+    client = RecordingClient()
+    plan, _resource = run(client, {"user_name": EMAIL}, state="disabled", current=existing_user(active=False))
+    assert client.calls == [] and not plan.changed
+
+
+def test_an_unchanged_user_costs_nothing():
+    client = RecordingClient()
+    plan, resource = run(client, new_hire(user_name=EMAIL.upper(), teams=[{"id": "1000"}]), current=existing_user())
+    assert client.calls == [] and not plan.changed
+    assert resource == existing_user()
+
+
+def test_display_name_needs_a_put_that_keeps_the_rest():
+    client = RecordingClient(answers=[None])
+    plan, resource = run(client, new_hire(display_name="N. Hire"), current=existing_user())
+    assert plan.action == "put"
+    method, path, body = client.calls[0]
+    assert (method, path) == ("PUT", "/Users/100001")
+    assert body["displayName"] == "N. Hire"
+    assert body["groups"] == [{"value": "1000", "teamrole": "Member", "display": "Default Team"}]
+    assert body[TOTANGO_SCHEMA]["license"] == ["spark"]
+    assert resource == body
+
+
+def test_plan_refuses_a_paid_user_to_viewer():
+    with pytest.raises(OptionError) as caught:
+        plan_user({"user_name": EMAIL, "license": "viewer"}, existing_user(), TeamDirectory(RecordingClient()))
+    assert caught.value.option == "license"
+
+
+# -- the same against the simulator over HTTP ----------------------------------------------
+
+def sim_client(sim):
+    from tests.integration.harness import SIM_APP_TOKEN
+    return ScimClient(sim.scim_url, app_token=SIM_APP_TOKEN, requests_per_minute=0, backoff_base=0.01,
+                      timeout=5, max_retries=3)
+
+
+def user_body(email=EMAIL, **extra):
+    body = {"schemas": [CORE_SCHEMA, TOTANGO_SCHEMA], "userName": email,
+            "name": {"givenName": "New", "familyName": "Hire"}}
+    body.update(extra)
+    return body
+
+
+def scim_log(sim):
+    return [(e["method"], e["path"], parse_qs(e["query"] or "").get("filter", [None])[0]) for e in sim.log()
+            if e["path"] != "token"]
+
+
+def test_sim_minimal_create_reads_back_once(sim):
+    sim.configure(create_response="minimal")
+    client = sim_client(sim)
+    _plan, resource = ensure_user(client, new_hire(), TeamDirectory(client))
+    assert scim_log(sim) == [("POST", "/Users", None), ("GET", "/Users", 'userName eq "%s"' % EMAIL)]
+    assert resource["id"] and resource["userName"] == EMAIL
+
+
+def test_sim_lost_post_is_read_before_retrying_and_creates_no_duplicate(sim):
+    sim.configure(faults={"script": [{"fault": "drop_after", "method": "POST", "path": "^/Users$"}]})
+    client = sim_client(sim)
+    _plan, resource = ensure_user(client, new_hire(), TeamDirectory(client))
+    assert scim_log(sim) == [("POST", "/Users", None), ("GET", "/Users", 'userName eq "%s"' % EMAIL)]
+    assert [u["userName"] for u in sim.users()].count(EMAIL) == 1
+    assert resource["id"] == sim.user(EMAIL)["id"]
+
+
+def test_sim_409_adopts_and_converges(sim):
+    sim.seed_users([user_body(EMAIL.upper(), title="Intern")])
+    client = sim_client(sim)
+    _plan, resource = ensure_user(client, new_hire(title="Engineer"), TeamDirectory(client))
+    methods = [(m, p) for m, p, _f in scim_log(sim)]
+    assert methods[:2] == [("POST", "/Users"), ("GET", "/Users")]
+    assert methods[2][0] == "PATCH" and len(methods) == 3
+    assert sim.user(EMAIL)["title"] == "Engineer"
+    assert resource["title"] == "Engineer"
+
+
+def test_sim_disabled_on_missing_user_sends_nothing(sim):
+    client = sim_client(sim)
+    plan, _resource = ensure_user(client, {"user_name": EMAIL}, TeamDirectory(client), state="disabled")
+    assert not plan.changed
+    assert sim.log() == []
+
+
+def test_one_team_given_by_id_and_by_name_is_listed_twice():
+    # Validation cannot see this before the names are resolved; the plan must, before any write.
+    client = RecordingClient()
+    with pytest.raises(OptionError) as caught:
+        run(client, new_hire(teams=[{"id": "2694", "role": "Member"}, {"name": "global team"}]))
+    assert caught.value.option == "teams[1]"
+    assert "listed twice" in caught.value.rule
+    assert "POST" not in client.methods()
