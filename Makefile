@@ -1,7 +1,7 @@
 # scimops.totango — build and test entry points.
 #
 #   make test    everything CI runs: unit, integration, sanity, lint, docs-lint, changelog-lint
-#   make demo    start the simulator and run the example playbook (check, apply, rerun)
+#   make demo    simulator + onboarding, then offboarding: each --check --diff, apply, rerun
 #
 # Every target uses .venv, created on first use from requirements-dev.txt.
 
@@ -46,7 +46,7 @@ SANITY_ARGS ?=
 
 help:
 	@echo "make test            unit + integration + sanity + lint + docs-lint + changelog-lint (what CI runs)"
-	@echo "make demo            simulator + example playbook: --check --diff, apply, rerun"
+	@echo "make demo            simulator + onboarding then offboarding: --check --diff, apply, rerun"
 	@echo "make venv            create .venv from requirements-dev.txt"
 	@echo "make unit | integration | sanity | lint | docs-lint | changelog-lint | ruff"
 	@echo "make bench | docs | build | clean | distclean"
@@ -90,7 +90,7 @@ lint: tree-copy
 
 docs-lint: tree-copy
 	cd $(COLLECTION_COPY) && env PATH="$(BIN):$$PATH" ANSIBLE_COLLECTIONS_PATH="$(COLLECTIONS_COPY)" \
-		antsibull-docs lint-collection-docs --plugin-docs .
+		antsibull-docs lint-collection-docs --plugin-docs --check-extra-docs-refs .
 
 changelog-lint: $(VENV_STAMP)
 	$(BIN)/antsibull-changelog lint
@@ -100,7 +100,7 @@ changelog-lint: $(VENV_STAMP)
 ruff: $(VENV_STAMP)
 	$(BIN)/ruff check plugins tests tools
 
-test: venv unit integration sanity lint docs-lint changelog-lint
+test: venv unit integration sanity lint docs-lint changelog-lint docs
 
 # --- the rest --------------------------------------------------------------
 

@@ -13,6 +13,11 @@ import traceback
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
 try:
+    from ansible.module_utils.errors import NoLogError
+except ImportError:  # older ansible-core
+    NoLogError = ()
+
+try:
     import requests  # noqa: F401, pylint: disable=unused-import
 except ImportError:
     REQUESTS_IMPORT_ERROR = traceback.format_exc()
@@ -34,10 +39,17 @@ class TotangoModule(AnsibleModule):
     def __init__(self, argument_spec, **kwargs):
         spec = connection_argument_spec()
         spec.update(argument_spec)
+        self._validating_arguments = True
         super(TotangoModule, self).__init__(argument_spec=spec, **kwargs)
+        self._validating_arguments = False
         if REQUESTS_IMPORT_ERROR:
             self.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)
         self._client = None
+
+    def fail_json(self, msg, **kwargs):  # pylint: disable=arguments-differ
+        if getattr(self, "_validating_arguments", False):
+            msg = _name_the_option(getattr(self, "validation_result", None), msg)
+        super(TotangoModule, self).fail_json(msg=msg, **kwargs)
 
     def check_connection(self):
         try:
@@ -59,3 +71,14 @@ class TotangoModule(AnsibleModule):
         if isinstance(error, ScimError):
             self.fail_json(msg=str(error), error=error.as_result(), **result)
         raise error
+
+
+def _name_the_option(validation_result, msg):
+    # ansible-core reports its no_log scan's complaint first ("dictionary requested, could not parse
+    # JSON...") and drops the error that names the option; put the named ones first.
+    errors = list(getattr(validation_result, "errors", None) or [])
+    if NoLogError and errors and isinstance(errors[0], NoLogError):
+        named = [str(error) for error in errors if not isinstance(error, NoLogError)]
+        if named:
+            return "; ".join(named)
+    return msg

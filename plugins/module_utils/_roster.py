@@ -51,6 +51,7 @@ class RosterItem:
         self.action = "none"
         self.failed = False
         self.msg = None
+        self.user_id = str(current["id"]) if current and current.get("id") else None
 
     @property
     def prefix(self):
@@ -66,6 +67,8 @@ class RosterItem:
 
     def result(self):
         entry = {"user_name": self.user_name, "action": self.action, "changed": self.changed, "failed": self.failed}
+        if self.user_id:
+            entry["id"] = self.user_id
         if self.msg:
             entry["msg"] = self.msg
         return entry
@@ -232,7 +235,7 @@ def _apply_item(client, directory, item, replace):
     try:
         # ensure_user plans again from the same listing (cheap, same answer) so its 409 adoption and
         # lost-POST handling stay in one place; the roster returns no resources, so no read-back.
-        plan, _resource = ensure_user(client, item.options, directory, item.state, replace, check_mode=False,
+        plan, resource = ensure_user(client, item.options, directory, item.state, replace, check_mode=False,
                                       current=item.current, prefix=item.prefix, read_back=False)
     except (ScimError, OptionError) as error:
         item.failed, item.msg = True, str(error)
@@ -244,6 +247,8 @@ def _apply_item(client, directory, item, replace):
     if plan.action == "adopted":
         item.msg = "created outside this run meanwhile; adopted as it was"
     item.plan = plan
+    if isinstance(resource, dict) and resource.get("id"):
+        item.user_id = str(resource["id"])
     item.action = roster_action(plan) if plan.action != "adopted" else "create"
 
 

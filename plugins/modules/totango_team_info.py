@@ -73,6 +73,29 @@ count:
   returned: success
   type: int
   sample: 1
+option:
+  description: The option whose value was refused, when the module failed on bad input (before any request).
+  returned: failure
+  type: str
+  sample: user_name
+error:
+  description: What Totango answered, when the module failed on an error from the API.
+  returned: failure
+  type: dict
+  contains:
+    status:
+      description: The HTTP status, or null when no answer arrived.
+      type: int
+      returned: always
+    scim_type:
+      description: The SCIM error type, or null.
+      type: str
+      returned: always
+    detail:
+      description: Totango's message, with advice for a refused credential.
+      type: str
+      returned: always
+  sample: {status: 401, scim_type: null, detail: the app_token was refused}
 """
 
 from ansible.module_utils.six.moves.urllib.parse import quote

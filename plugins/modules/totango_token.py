@@ -68,6 +68,29 @@ expires_at:
   returned: success
   type: str
   sample: "2026-11-24T09:15:00Z"
+option:
+  description: The option whose value was refused, when the module failed on bad input (before any request).
+  returned: failure
+  type: str
+  sample: user_name
+error:
+  description: What Totango answered, when the module failed on an error from the API.
+  returned: failure
+  type: dict
+  contains:
+    status:
+      description: The HTTP status, or null when no answer arrived.
+      type: int
+      returned: always
+    scim_type:
+      description: The SCIM error type, or null.
+      type: str
+      returned: always
+    detail:
+      description: Totango's message, with advice for a refused credential.
+      type: str
+      returned: always
+  sample: {status: 401, scim_type: null, detail: the app_token was refused}
 """
 
 import datetime

@@ -237,6 +237,12 @@ users:
       description: The user's e-mail, lower-case.
       type: str
       returned: always
+    id:
+      description:
+        - The user's Totango id, from the listing or from the create response when it carries one.
+        - Offboarding uses it to find the user among team members.
+      type: str
+      returned: when known
     action:
       description: What the task did, or would do in check mode, to this user.
       type: str
@@ -282,6 +288,29 @@ would_disable:
   type: list
   elements: str
   sample: [leaver@company.com]
+option:
+  description: The option whose value was refused, when the module failed on bad input (before any request).
+  returned: failure
+  type: str
+  sample: user_name
+error:
+  description: What Totango answered, when the module failed on an error from the API.
+  returned: failure
+  type: dict
+  contains:
+    status:
+      description: The HTTP status, or null when no answer arrived.
+      type: int
+      returned: always
+    scim_type:
+      description: The SCIM error type, or null.
+      type: str
+      returned: always
+    detail:
+      description: Totango's message, with advice for a refused credential.
+      type: str
+      returned: always
+  sample: {status: 401, scim_type: null, detail: the app_token was refused}
 """
 
 from ansible_collections.scimops.totango.plugins.module_utils import _roster as roster
