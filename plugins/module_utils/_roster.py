@@ -235,8 +235,8 @@ def _apply_item(client, directory, item, replace):
     try:
         # ensure_user plans again from the same listing (cheap, same answer) so its 409 adoption and
         # lost-POST handling stay in one place; the roster returns no resources, so no read-back.
-        plan, resource = ensure_user(client, item.options, directory, item.state, replace, check_mode=False,
-                                      current=item.current, prefix=item.prefix, read_back=False)
+        plan, _resource = ensure_user(client, item.options, directory, item.state, replace, check_mode=False,
+                                       current=item.current, prefix=item.prefix, read_back=False)
     except (ScimError, OptionError) as error:
         item.failed, item.msg = True, str(error)
         return
@@ -247,8 +247,6 @@ def _apply_item(client, directory, item, replace):
     if plan.action == "adopted":
         item.msg = "created outside this run meanwhile; adopted as it was"
     item.plan = plan
-    if isinstance(resource, dict) and resource.get("id"):
-        item.user_id = str(resource["id"])
     item.action = roster_action(plan) if plan.action != "adopted" else "create"
 
 

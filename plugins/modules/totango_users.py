@@ -239,7 +239,7 @@ users:
       returned: always
     id:
       description:
-        - The user's Totango id, from the listing or from the create response when it carries one.
+        - The Totango id of a user who existed before the run (check mode and a real run return the same).
         - Offboarding uses it to find the user among team members.
       type: str
       returned: when known

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import json
 
-import pytest
 import yaml
 
 from tests.integration.harness import run_playbook
