@@ -236,7 +236,7 @@ def _apply_item(client, directory, item, replace):
         # ensure_user plans again from the same listing (cheap, same answer) so its 409 adoption and
         # lost-POST handling stay in one place; the roster returns no resources, so no read-back.
         plan, _resource = ensure_user(client, item.options, directory, item.state, replace, check_mode=False,
-                                       current=item.current, prefix=item.prefix, read_back=False)
+                                      current=item.current, prefix=item.prefix, read_back=False)
     except (ScimError, OptionError) as error:
         item.failed, item.msg = True, str(error)
         return
