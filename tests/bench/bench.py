@@ -10,7 +10,7 @@
 
 Tools: (a) a hand-written ansible.builtin.uri loop, (b) a loop over totango_user, (c) totango_users,
 (d) a plain Python script making the minimal requests over one Session (the floor), (e) an empty playbook
-(Ansible's fixed cost). Each is run twice on an empty tenant, at each latency: the first run creates the
+(Ansible's fixed cost), and for reference (f) one ansible.builtin.ping task (the least any module task costs). Each is run twice on an empty tenant, at each latency: the first run creates the
 N users, the second (the idempotent rerun) finds nothing to do. Every run is a fresh process under a small
 wrapper that reports its wall time, CPU time and the peak RSS of the largest process it started
 (getrusage(RUSAGE_CHILDREN).ru_maxrss); requests are counted by the simulator's own log.
@@ -51,8 +51,9 @@ TOOLS = {
     "c": "totango_users",
     "d": "Python floor",
     "e": "empty playbook",
+    "f": "one ping task",
 }
-PLAYBOOKS = {"a": "uri_loop.yml", "b": "user_loop.yml", "c": "roster.yml", "e": "empty.yml"}
+PLAYBOOKS = {"a": "uri_loop.yml", "b": "user_loop.yml", "c": "roster.yml", "e": "empty.yml", "f": "ping.yml"}
 PARALLEL = 8
 RATE_LIMIT = 100
 RATE_LIMIT_USERS = 100
@@ -232,9 +233,10 @@ class Bench:
     def extra_vars(tool):
         return {"bench_parallel": PARALLEL} if tool == "c" else None
 
-    def empty(self, latency, n):
+    def empty(self, tool, latency, n):
+        """(e) or (f): no request made, so the tenant does not matter; the same roster vars are loaded."""
         self.fresh_tenant(latency)
-        return self.measure("e", n, latency, "empty")
+        return self.measure(tool, n, latency, "empty")
 
     def rate_limited(self, n):
         """(c) at Totango's own limit: the simulator serves 429s above 100 a minute, the module paces itself."""
@@ -257,11 +259,11 @@ def plan(args):
     a create is the N=100 one. --full runs them in full at N=100, 300 and 1,000 at every latency.
     """
     if args.quick:
-        steps = [(0, "e", 20, "both")] + [(0, t, 3, "both") for t in "ab"] + [(0, t, 20, "both") for t in "cd"]
+        steps = [(0, "e", 20, "both"), (0, "f", 20, "both")] + [(0, t, 3, "both") for t in "ab"] + [(0, t, 20, "both") for t in "cd"]
         return [s for s in steps if s[1] in args.tools], 5 if "r" in args.tools else None
     ab_sizes = sorted(set(args.ab_sizes + ([1000] if args.full else [])))
-    # (e) makes no request, so latency does not matter; it loads the same roster vars as the others.
-    steps = [(0, "e", n, "both") for n in sorted(set(args.cd_sizes + ab_sizes))]
+    # (e) and (f) make no request, so latency does not matter; they load the same roster vars as the others.
+    steps = [(0, t, n, "both") for n in sorted(set(args.cd_sizes + ab_sizes)) for t in "ef"]
     for index, latency in enumerate(args.latencies):
         for n in args.cd_sizes:
             if n > 1000 and latency > 0 and not args.full:
@@ -282,8 +284,8 @@ def run_all(bench, args):
     steps, rate_users = plan(args)
     started = time.monotonic()
     for latency, tool, n, what in steps:
-        if tool == "e":
-            bench.empty(latency, n)
+        if tool in "ef":
+            bench.empty(tool, latency, n)
         elif what == "rerun":
             bench.rerun_only(tool, n, latency)
         else:
@@ -317,12 +319,18 @@ class Report:
         self.meta = meta
         self.targets = []
 
-    def empty_wall(self, n):
-        """(e) loading the same roster (the nearest N measured)."""
-        empties = [run for run in self.runs if run.tool == "e"]
+    def empty_wall(self, n, tool="e"):
+        """(e), or (f), loading the same roster (the nearest N measured)."""
+        empties = [run for run in self.runs if run.tool == tool]
         if not empties:
             return 0.0
         return min(empties, key=lambda run: abs(run.n - n)).wall
+
+    def ping_beyond_empty(self, n):
+        """What one module task that does nothing costs beyond (e), or None when (f) was not run."""
+        if not any(run.tool == "f" for run in self.runs):
+            return None
+        return self.empty_wall(n, "f") - self.empty_wall(n)
 
     def target(self, name, measured, met):
         self.targets.append((name, measured, "met" if met else "**not met**"))
@@ -343,9 +351,12 @@ class Report:
         self.target("(c) idempotent rerun of %d users: at most %d requests (%d ms)" % (n, math.ceil(n / 100) + 1, latency),
                     "%d requests" % c.requests, c.requests <= math.ceil(n / 100) + 1)
         beyond = c.wall - self.empty_wall(n)
+        ping = self.ping_beyond_empty(n)
         self.target("(c) rerun of %d users: time beyond (e) within 2x of (d) (%d ms)" % (n, latency),
-                    "%.2f s beyond (e) vs %.2f s for (d): %.1fx (the module process itself: %.2f s)"
-                    % (beyond, d.wall, ratio(beyond, d.wall), c.module_wall or 0), beyond <= 2 * d.wall)
+                    "%.2f s beyond (e) vs %.2f s for (d): %.1fx (the module process itself: %.2f s%s)"
+                    % (beyond, d.wall, ratio(beyond, d.wall), c.module_wall or 0,
+                       "" if ping is None else "; one ping task alone: %.2f s beyond (e)" % ping),
+                    beyond <= 2 * d.wall)
 
     def _evaluate_speedups(self, n, latency):
         a, b, c = (find(self.runs, t, n, latency, "rerun") for t in "abc")
@@ -403,7 +414,8 @@ class Report:
             "- (b) a loop over `scimops.totango.totango_user`;",
             "- (c) `scimops.totango.totango_users`, the whole roster in one task (`parallel: %d`);" % PARALLEL,
             "- (d) the floor: a plain Python script making the minimal requests, one at a time, over one `requests.Session`;",
-            "- (e) an empty playbook: Ansible's fixed cost (start-up and loading the roster variables).",
+            "- (e) an empty playbook: Ansible's fixed cost (start-up and loading the roster variables);",
+            "- (f) for reference, one `ansible.builtin.ping` task: the least any module task costs beyond (e).",
             "",
             "Each tool runs on an empty tenant twice: *create* (the N users are created) and *rerun* (the",
             "idempotent rerun: nothing to do). Latency is the simulator's `latency_ms`, added to every request.",
@@ -459,6 +471,7 @@ class Report:
         latency = int(name.rsplit("(", 1)[1].split()[0])
         c, d = find(self.runs, "c", 1000, latency, "rerun"), find(self.runs, "d", 1000, latency, "rerun")
         beyond = c.wall - self.empty_wall(c.n)
+        ping = self.ping_beyond_empty(c.n)
         return [
             "- %s: the floor's rerun is one Python process making %d requests to a server on the same machine"
             % (name, d.requests),
@@ -468,7 +481,13 @@ class Report:
             "  requests, and planning 1,000 users), and %.2f s of Ansible's own work for one task on the controller."
             % (beyond - (c.module_wall or 0)),
             "  Neither is per user: it is the fixed cost of one Ansible task, which an empty playbook does not pay.",
-        ] + ["  At %s the same comparison is within 2x." % other for other in self._met_elsewhere(name)] + [
+        ] + ([] if ping is None else [
+            "  No module task can meet this target here: (f), one `ansible.builtin.ping` task, costs %.2f s beyond"
+            % ping,
+            "  (e), %s 2 x (d) = %.2f s, before any request. Beyond (f), (c) costs %.2f s: %.1fx (d)."
+            % ("more than" if ping > 2 * d.wall else "against", 2 * d.wall, c.wall - self.empty_wall(c.n, "f"),
+               ratio(c.wall - self.empty_wall(c.n, "f"), d.wall)),
+        ]) + ["  At %s the same comparison is within 2x." % other for other in self._met_elsewhere(name)] + [
             "  Against Totango, where each request costs 0.6 s of the rate limit, the fixed cost is lost in the noise."]
 
     def _met_elsewhere(self, name):
@@ -482,17 +501,21 @@ class Report:
                  "(c) against the floor (d) and the loops, same N, latency and run:", "",
                  "*(c) - (e)* splits into the module process (from its start to its exit) and Ansible's work",
                  "for one task on the controller (building and shipping the module, the worker process, templating",
-                 "the roster into the module's arguments and reading its result back).", "",
-                 "| N | latency | run | (c) s | (c) - (e) s | module process s | Ansible task s | (d) s "
-                 "| ((c) - (e)) / (d) | (a) / (c) | (b) / (c) | (d) / (c) |",
-                 "|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+                 "the roster into the module's arguments and reading its result back). *(c) - (f)* is what (c)",
+                 "costs beyond one `ansible.builtin.ping` task, the least any module task costs.", "",
+                 "| N | latency | run | (c) s | (c) - (e) s | module process s | Ansible task s | (c) - (f) s | (d) s "
+                 "| ((c) - (e)) / (d) | ((c) - (f)) / (d) | (a) / (c) | (b) / (c) | (d) / (c) |",
+                 "|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
         for c in [run for run in self.runs if run.tool == "c" and run.phase in ("create", "rerun")]:
             d, a, b = (find(self.runs, t, c.n, c.latency, c.phase) for t in "dab")
             beyond = c.wall - self.empty_wall(c.n)
+            ping = self.ping_beyond_empty(c.n)
+            beyond_ping = None if ping is None else beyond - ping
             task = None if c.module_wall is None else beyond - c.module_wall
-            lines.append("| %d | %d ms | %s | %.2f | %.2f | %s | %s | %s | %s | %s | %s | %s |" % (
-                c.n, c.latency, c.phase, c.wall, beyond, _num(c.module_wall), _num(task), _num(d and d.wall),
-                _x(d and ratio(beyond, d.wall)),
+            lines.append("| %d | %d ms | %s | %.2f | %.2f | %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
+                c.n, c.latency, c.phase, c.wall, beyond, _num(c.module_wall), _num(task), _num(beyond_ping),
+                _num(d and d.wall), _x(d and ratio(beyond, d.wall)),
+                _x(d and beyond_ping is not None and ratio(beyond_ping, d.wall)),
                 _x(a and ratio(a.wall, c.wall)), _x(b and ratio(b.wall, c.wall)), _x(d and ratio(d.wall, c.wall))))
         return lines
 
@@ -558,7 +581,7 @@ def parse_args(argv=None):
     parser.add_argument("--latencies", default="0,50", help="simulated latencies in ms (default 0,50)")
     parser.add_argument("--cd-sizes", default="100,300,1000,5000", help="N for (c) and (d)")
     parser.add_argument("--ab-sizes", default="100,300", help="N for (a) and (b)")
-    parser.add_argument("--tools", default="abcder", help="which tools to run (r: the rate-limit run); default all")
+    parser.add_argument("--tools", default="abcdefr", help="which tools to run (r: the rate-limit run); default all")
     parser.add_argument("--out", default=None, help="Markdown report (default docs/performance.md; none for --quick)")
     parser.add_argument("--json", default=None, help="also write every run as JSON here")
     parser.add_argument("--from-json", default=None, help="no run: write the report from a --json file of an earlier run")

@@ -20,7 +20,7 @@ def test_bench_quick_runs_every_tool(tmp_path):
                           capture_output=True, text=True, timeout=600, check=False)
     assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-4000:]
     measured = json.loads(runs.read_text(encoding="utf-8"))["runs"]
-    assert {run["tool"] for run in measured} == set("abcde")
+    assert {run["tool"] for run in measured} == set("abcdef")
     by_phase = {(run["tool"], run["phase"]): run for run in measured}
     # Each tool created its users, and its rerun wrote nothing; (c) read one page and wrote one request per user.
     for tool in "abcd":
@@ -31,3 +31,4 @@ def test_bench_quick_runs_every_tool(tmp_path):
     assert by_phase[("c", "ratelimit")]["status_429"] == 0
     text = report.read_text(encoding="utf-8")
     assert "## Targets" in text and "| (c) totango_users | 20 | 0 ms | rerun |" in text
+    assert "| (f) one ping task | 20 | 0 ms | empty |" in text
