@@ -18,7 +18,7 @@ from collections import namedtuple
 from ansible.module_utils.six.moves.urllib.parse import quote
 
 from ansible_collections.scimops.totango.plugins.module_utils._errors import OptionError, ScimError
-from ansible_collections.scimops.totango.plugins.module_utils._teams import TeamDirectory
+from ansible_collections.scimops.totango.plugins.module_utils._teams import TeamDirectory, match_team
 from ansible_collections.scimops.totango.plugins.module_utils._user_api import find_user, iter_users
 from ansible_collections.scimops.totango.plugins.module_utils._user_model import EMAIL_RE
 
@@ -108,23 +108,6 @@ def displays_are_emails(group):
 # -- the team ----------------------------------------------------------------------------------
 
 
-def match_team(teams, ref, option="team"):
-    """The one team whose id is ref, else whose display name is ref (exact, then case-insensitive)."""
-    ref = str(ref)
-    for candidates in (
-        [t for t in teams if str(t.get("id")) == ref],
-        [t for t in teams if str(t.get("displayName", "")) == ref],
-        [t for t in teams if str(t.get("displayName", "")).lower() == ref.lower()],
-    ):
-        if len(candidates) == 1:
-            return candidates[0]
-        if len(candidates) > 1:
-            ids = ", ".join(sorted(str(t.get("id")) for t in candidates))
-            raise OptionError(option, "%r matches several teams (ids %s); give the team's id" % (ref, ids))
-    known = ", ".join(sorted(str(t.get("displayName")) for t in teams)[:20])
-    raise OptionError(option, "no team with id or name %r exists in Totango (known teams: %s)" % (ref, known or "none"))
-
-
 def find_team(client, ref, option="team"):
     """Returns (team, all_teams or None): one GET when ref looks like an id (digits), else one listing of /Groups."""
     ref = str(ref).strip()
@@ -136,7 +119,7 @@ def find_team(client, ref, option="team"):
                 raise
         # A team may be named with digits only: fall back to the names.
     teams = TeamDirectory(client).all()
-    return match_team(teams, ref, option), teams
+    return match_team(teams, option, team_id=ref, name=ref), teams
 
 
 # -- the members ---------------------------------------------------------------------------------

@@ -15,7 +15,6 @@ __metaclass__ = type
 
 from concurrent.futures import ThreadPoolExecutor
 
-from ansible_collections.scimops.totango.plugins.module_utils._client import PAGE_SIZE
 from ansible_collections.scimops.totango.plugins.module_utils._errors import (
     OptionError,
     ScimError,
@@ -121,41 +120,9 @@ def input_error_result(errors):
 # -- planning -------------------------------------------------------------------
 
 def list_current_users(client, parallel=1):
-    """Every user of the tenant by lower-cased userName, each page read once.
-
-    The first page tells the total and the server's page size; the other pages are then read on
-    `parallel` threads, so 50 pages cost about 50 / parallel round trips instead of 50.
-    """
-    first = _read_page(client, 1)
-    resources = list(first.get("Resources") or [])
-    size, total = len(resources), _total(first)
-    start = 1 + size
-    if size and total is not None and start <= total:
-        starts = list(range(start, total + 1, size))
-        with ThreadPoolExecutor(max_workers=max(1, min(parallel, len(starts)))) as pool:
-            pages = list(pool.map(lambda page_start: _read_page(client, page_start), starts))
-        for page in pages:
-            resources.extend(page.get("Resources") or [])
-        start = starts[-1] + len(pages[-1].get("Resources") or [])
-        total = _total(pages[-1])
-    # Users added meanwhile, or a server that gives no total, are picked up one page at a time.
-    while size and (total is None or start <= total):
-        page = _read_page(client, start)
-        found = page.get("Resources") or []
-        if not found:
-            break
-        resources.extend(found)
-        start, total = start + len(found), _total(page)
-    return {_key(resource.get("userName")): resource for resource in resources}
-
-
-def _read_page(client, start):
-    return client.get("/Users", "listing users", params={"startIndex": start, "count": PAGE_SIZE}) or {}
-
-
-def _total(page):
-    total = page.get("totalResults")
-    return None if total is None else int(total)
+    """Every user of the tenant by lower-cased userName, each page read once, on `parallel` threads."""
+    return dict((_key(resource.get("userName")), resource)
+                for resource in client.iter_resources("/Users", "listing users", parallel=parallel))
 
 
 def roster_items(params, current_users):

@@ -27,23 +27,39 @@ class TeamDirectory:
                 self._teams = list(self._client.iter_resources("/Groups", "listing teams"))
         return self._teams
 
-    def find(self, team_id=None, name=None):
-        """The team resource with this id, or with this display name (case-insensitive); None when unknown."""
-        for team in self.all():
-            if team_id is not None and str(team.get("id")) == str(team_id):
-                return team
-            if name is not None and str(team.get("displayName", "")).lower() == str(name).lower():
-                return team
-        return None
-
     def resolve(self, ref, option):
-        """The team for a reference {id} or {name}; OptionError naming the option when there is no such team."""
-        team = self.find(team_id=ref.get("id"), name=None if ref.get("id") else ref.get("name"))
-        if team is None:
-            known = ", ".join(sorted(str(t.get("displayName")) for t in self.all())[:20])
-            what = "id %s" % ref["id"] if ref.get("id") else "name %r" % ref["name"]
-            raise OptionError(option, "no team with %s exists in Totango (known teams: %s)" % (what, known or "none"))
-        return team
+        """The team for a reference {id} or {name}; OptionError naming the option when there is none, or several."""
+        if ref.get("id") not in (None, ""):
+            return match_team(self.all(), option, team_id=ref["id"])
+        return match_team(self.all(), option, name=ref.get("name"))
+
+
+def match_team(teams, option, team_id=None, name=None):
+    """The one team with this id, else with this display name: exact first, then case-insensitive.
+
+    A name that several teams share is refused rather than guessed; the message lists their ids.
+    """
+    rules = []
+    if team_id not in (None, ""):
+        rules.append(lambda team: str(team.get("id")) == str(team_id))
+    if name not in (None, ""):
+        rules.append(lambda team: str(team.get("displayName", "")) == str(name))
+        rules.append(lambda team: str(team.get("displayName", "")).lower() == str(name).lower())
+    for rule in rules:
+        candidates = [team for team in teams if rule(team)]
+        if len(candidates) == 1:
+            return candidates[0]
+        if len(candidates) > 1:
+            ids = ", ".join(sorted(str(team.get("id")) for team in candidates))
+            raise OptionError(option, "%r matches several teams (ids %s); give the team's id" % (name, ids))
+    known = ", ".join(sorted(str(team.get("displayName")) for team in teams)[:20])
+    if team_id not in (None, "") and name not in (None, ""):
+        what = "id or name %r" % str(name)
+    elif team_id not in (None, ""):
+        what = "id %s" % team_id
+    else:
+        what = "name %r" % name
+    raise OptionError(option, "no team with %s exists in Totango (known teams: %s)" % (what, known or "none"))
 
 
 def resolve_user_teams(teams, current_teams, directory, prefix=""):

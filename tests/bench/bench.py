@@ -10,8 +10,9 @@
 
 Tools: (a) a hand-written ansible.builtin.uri loop, (b) a loop over totango_user, (c) totango_users,
 (d) a plain Python script making the minimal requests over one Session (the floor), (e) an empty playbook
-(Ansible's fixed cost), and for reference (f) one ansible.builtin.ping task (the least any module task costs). Each is run twice on an empty tenant, at each latency: the first run creates the
-N users, the second (the idempotent rerun) finds nothing to do. Every run is a fresh process under a small
+(Ansible's fixed cost), and for reference (f) one ansible.builtin.ping task (the least any module task costs).
+(a) to (d) each run twice on an empty tenant, at each latency: the first run creates the N users, the second
+(the idempotent rerun) finds nothing to do. Every run is a fresh process under a small
 wrapper that reports its wall time, CPU time and the peak RSS of the largest process it started
 (getrusage(RUSAGE_CHILDREN).ru_maxrss); requests are counted by the simulator's own log.
 """

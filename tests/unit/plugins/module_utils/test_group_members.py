@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.scimops.totango.plugins.module_utils._errors import OptionError, ScimError
+from ansible_collections.scimops.totango.plugins.module_utils._teams import match_team as match_team_by
 from ansible_collections.scimops.totango.plugins.module_utils._group_members import (
     LOOKUP_THRESHOLD,
     MemberRef,
@@ -17,7 +18,6 @@ from ansible_collections.scimops.totango.plugins.module_utils._group_members imp
     choose_write,
     displays_are_emails,
     find_team,
-    match_team,
     parse_member_refs,
     plan_changes,
     refs_to_resolve,
@@ -47,7 +47,7 @@ class FakeClient:
             raise ScimError("not found", status=404, action=action)
         return found
 
-    def iter_resources(self, path, action, params=None):
+    def iter_resources(self, path, action, params=None, parallel=1):
         self.calls.append(("LIST", path, (params or {}).get("filter")))
         if path == "/Groups":
             return iter(list(self.teams.values()))
@@ -117,6 +117,11 @@ def test_displays_are_emails():
 
 TEAMS = [group("2601", "Sales", []), group("2602", "sales ops", []), group("2603", "2024", []),
          group("2604", "Support", []), group("2605", "SUPPORT", [])]
+
+
+def match_team(teams, ref):
+    """The team option of totango_group_members: one text, an id or a name."""
+    return match_team_by(teams, "team", team_id=ref, name=ref)
 
 
 def test_match_team_by_id_then_exact_name_then_case_insensitive_name():

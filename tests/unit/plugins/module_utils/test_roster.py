@@ -11,6 +11,7 @@ import time
 
 import pytest
 from ansible_collections.scimops.totango.plugins.module_utils import _roster as roster
+from ansible_collections.scimops.totango.plugins.module_utils._client import ScimClient
 from ansible_collections.scimops.totango.plugins.module_utils._errors import ScimError
 from ansible_collections.scimops.totango.plugins.module_utils._teams import (
     TeamDirectory,
@@ -66,20 +67,22 @@ class FakeClient:
         self.with_total = True
         self.grow_after_first_page = None
 
-    def iter_resources(self, path, action, params=None):
-        self.reads.append((path, (params or {}).get("filter")))
+    def iter_resources(self, path, action, params=None, parallel=1):
+        wanted = (params or {}).get("filter")
+        if path == "/Users" and not wanted:
+            # The listing is paged by get() below, through the client's own pagination.
+            return ScimClient.iter_resources(self, path, action, params=params, parallel=parallel)
+        self.reads.append((path, wanted))
         if path == "/Groups":
             return iter(self.teams)
-        wanted = (params or {}).get("filter")
-        if wanted:
-            email = wanted.split('"')[1].lower()
-            return iter([u for u in self.users if u["userName"] == email])
-        return iter(self.users)
+        email = wanted.split('"')[1].lower()
+        return iter([u for u in self.users if u["userName"] == email])
 
     def get(self, path, action, params=None):
         """A ListResponse page of /Users, at most page_size users whatever count asks (servers may cap it)."""
         assert path == "/Users" and "filter" not in params
-        self.reads.append((path, params["startIndex"]))
+        with self._lock:
+            self.reads.append((path, params["startIndex"]))
         start = params["startIndex"]
         found = self.users[start - 1:start - 1 + min(params["count"], self.page_size)]
         page = {"Resources": found, "startIndex": start, "itemsPerPage": len(found)}

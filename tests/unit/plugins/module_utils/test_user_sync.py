@@ -76,7 +76,7 @@ class RecordingClient:
         self.calls.append(("GET", path, params))
         raise AssertionError("unexpected single GET %s" % path)
 
-    def iter_resources(self, path, action, params=None):
+    def iter_resources(self, path, action, params=None, parallel=1):
         self.calls.append(("LIST", path, params))
         if path == "/Groups":
             return iter(self.teams)
@@ -141,6 +141,19 @@ def test_an_unknown_team_fails_before_any_write():
     assert caught.value.option == "teams[0]"
     assert "no team with name 'Nope'" in caught.value.rule
     assert client.methods() == ["LIST"]
+
+
+def test_a_team_name_several_teams_share_is_refused_not_guessed():
+    client = RecordingClient()
+    client.teams = client.teams + [{"id": "2699", "displayName": "GLOBAL TEAM"}]
+    with pytest.raises(OptionError) as caught:
+        run(client, new_hire(teams=[{"name": "global team"}]), prefix="users[2].")
+    assert caught.value.option == "users[2].teams[0]"
+    assert "several teams" in caught.value.rule and "2699" in caught.value.rule
+    assert client.methods() == ["LIST"]
+    # The exact name still picks its one team.
+    plan, _resource = run(RecordingClient(), new_hire(teams=[{"name": "Global Team"}]), check_mode=True)
+    assert plan.after["teams"][0]["name"] == "Global Team"
 
 
 def test_check_mode_predicts_without_writing():
