@@ -82,7 +82,7 @@ options:
         description: The team's id. Give O(teams[].id) or O(teams[].name).
         type: str
       name:
-        description: The team's display name, matched case-insensitively.
+        description: The team's display name, matched exactly, else case-insensitively; a name that several teams match is refused.
         type: str
       role:
         description:
@@ -97,6 +97,10 @@ options:
       - A change of O(display_name) or O(is_admin) always uses a PUT, because Totango's PATCH does not accept them.
     type: bool
     default: false
+notes:
+  - If Totango answers a create with 409 because the user exists by now (created meanwhile, or by an earlier
+    attempt whose answer was lost), the module reads that user and adopts them, changing only what differs;
+    the result has RV(action=adopted) when nothing did.
 seealso:
   - module: scimops.totango.totango_users
     description: Reconcile a whole roster in one task.

@@ -94,7 +94,7 @@ options:
             description: The team's id.
             type: str
           name:
-            description: The team's display name, matched case-insensitively.
+            description: The team's display name, matched exactly, else case-insensitively; a name that several teams match is refused.
             type: str
           role:
             description: The user's role in the team; when not given an existing membership keeps its role.
@@ -138,6 +138,9 @@ notes:
   - With O(requests_per_minute=100) (Totango's limit) a run that changes 1,000 users takes about 10 minutes.
   - The diff has one entry per changed user, holding only the fields that change, so it stays readable for
     thousands of users.
+  - A user whose create Totango answers with 409 because they exist by now (created meanwhile, or by an earlier
+    attempt whose answer was lost) is read and adopted, changing only what differs. They count as updated when
+    something differed, else as created, with the note C(adopted) in their result.
 seealso:
   - module: scimops.totango.totango_user
     description: One user per task, with the resource returned.
