@@ -314,7 +314,11 @@ class ScimClient:
         if response.status_code == 401:
             error.detail = "the %s was refused (%s); %s" % (self.credential_name, error.detail, CREDENTIAL_HELP)
         else:
-            error.detail = "the %s is not allowed to manage users (%s); %s" % (self.credential_name, error.detail, CREDENTIAL_HELP)
+            # A 403 may be about the credential, or about the user it was asked to change: Totango refuses
+            # changes to global admins unless its SCIM settings allow them, whatever the token.
+            error.detail = "Totango refused this with the %s (%s); %s, and changes to global admin users need " \
+                           "'operations with global admin users via SCIM API' enabled in the SCIM settings" % (
+                               self.credential_name, error.detail, CREDENTIAL_HELP)
         return error
 
     # -- verbs ----------------------------------------------------------

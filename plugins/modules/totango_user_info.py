@@ -104,6 +104,7 @@ error:
 from ansible_collections.scimops.totango.plugins.module_utils._errors import OptionError, ScimError
 from ansible_collections.scimops.totango.plugins.module_utils._module import TotangoModule
 from ansible_collections.scimops.totango.plugins.module_utils._user_api import find_users, iter_users
+from ansible_collections.scimops.totango.plugins.module_utils._user_model import EMAIL_RE
 
 
 def read_users(client, user_name=None, external_id=None):
@@ -126,6 +127,10 @@ def main():
         for option in ("user_name", "external_id"):
             if params[option] is not None and not params[option].strip():
                 raise OptionError(option, "must not be empty; leave it out to list every user")
+        if params["user_name"] is not None and not EMAIL_RE.match(params["user_name"].strip()):
+            # A typo'd address would otherwise read as "no such user".
+            raise OptionError("user_name", "must be an e-mail address (a Totango userName is one), got %r"
+                              % params["user_name"])
         users = read_users(module.client, params["user_name"], params["external_id"])
     except (OptionError, ScimError) as error:
         module.fail_on(error, changed=False)

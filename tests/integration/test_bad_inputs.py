@@ -25,6 +25,7 @@ from tests.integration.harness import run_playbook
 USER = "scimops.totango.totango_user"
 ROSTER = "scimops.totango.totango_users"
 MEMBERS = "scimops.totango.totango_group_members"
+USER_INFO = "scimops.totango.totango_user_info"
 EXT = "urn:ietf:params:scim:schemas:totango:1.0:User"
 
 BASE = {"user_name": "ann@example.com", "given_name": "Ann", "family_name": "Lee"}
@@ -106,6 +107,8 @@ OFFLINE = [
     ("members: members as a dict", MEMBERS, members(members={"ann": "yes"}), ["members"]),
     ("members: members missing", MEMBERS, {"team": "Sales"}, ["members"]),
     ("members: URL without scheme", MEMBERS, members(scim_url="app.totango.com/t01"), ["scim_url", "http"]),
+
+    ("user_info: user_name not an e-mail", USER_INFO, {"user_name": "ann"}, ["user_name", "e-mail"]),
 ]
 
 # A string where a list of dicts is expected. ansible-core rejects it before the module runs, but its first
@@ -191,7 +194,7 @@ def test_matrix_is_large_enough():
     names = [case[0] for case in OFFLINE + STRING_FOR_LIST_OF_DICTS + ONLINE + NO_ENVIRONMENT]
     assert len(names) == len(set(names)), "case names must be unique: they are the task names"
     assert len(names) >= 30
-    assert {case[1] for case in OFFLINE} == {USER, ROSTER, MEMBERS}
+    assert {case[1] for case in OFFLINE} == {USER, ROSTER, MEMBERS, USER_INFO}
 
 
 def test_bad_inputs_fail_before_any_request(sim, tmp_path):

@@ -348,6 +348,35 @@ def test_offboarding_refuses_more_leavers_than_the_threshold(sim, tmp_path):
     assert all(read_user(sim, p["user_name"].lower())["active"] is True for p in PEOPLE)
 
 
+def test_offboarding_a_refused_leaver_does_not_keep_the_others_in_their_teams(sim, tmp_path):
+    teams = seed_teams(sim)
+    onboard_everyone(sim, tmp_path)
+    admin = "boss@example.com"
+    sim.seed_users([{"userName": admin, "name": {"givenName": "Big", "familyName": "Boss"}, EXT: {"isAdmin": True},
+                     "groups": [{"value": teams["Customer Success"]}]}])
+    # Totango's SCIM settings may forbid touching global admins: their PATCH answers 403.
+    sim.configure(allow_global_admin=False)
+    admin_id, leaver_id = read_user(sim, admin)["id"], read_user(sim, LEAVER)["id"]
+    sim.clear_log()
+
+    result = offboard(sim, tmp_path, [admin, LEAVER])
+    assert result.rc != 0
+    failure = result.task("scimops.totango.offboarding : Fail for the leavers who could not be disabled")
+    assert admin in failure["msg"] and "HTTP 403" in failure["msg"], failure["msg"]
+    # Alan was disabled and left his team; Grace, refused, keeps hers.
+    assert read_user(sim, LEAVER)["active"] is False
+    assert leaver_id not in read_team_member_ids(sim, teams["Support"])
+    assert admin_id in read_team_member_ids(sim, teams["Customer Success"])
+    assert ("PATCH", f"/Groups/{teams['Support']}") in writes(sim)
+    assert ("PATCH", f"/Groups/{teams['Customer Success']}") not in writes(sim)
+
+    sim.clear_log()
+    rerun = offboard(sim, tmp_path, [admin, LEAVER])
+    assert rerun.rc != 0 and admin in rerun.task("scimops.totango.offboarding : Fail for the leavers who could not "
+                                                   "be disabled")["msg"]
+    assert [method for method, _path in writes(sim)] == ["PATCH"], "only the refused leaver is tried again"
+
+
 def test_offboarding_nobody_does_nothing(sim, tmp_path):
     result = offboard(sim, tmp_path, [])
     assert_ok(result)
