@@ -17,13 +17,16 @@ options:
       - The SCIM base URL of your Totango service, up to the service id.
       - For example V(https://app.totango.com/t01/on/api/v2/scim/services/235).
       - If not set, the environment variable E(TOTANGO_SCIM_URL) is used.
-      - Required, from the option or the environment.
+      - Required, from the option or the environment (M(scimops.totango.totango_token) needs it only when
+        O(token_url) is not given).
     type: str
   app_token:
     description:
       - A Totango app token (Profile > Integrations), sent as the C(app-token) header.
       - If not set, the environment variable E(TOTANGO_APP_TOKEN) is used.
-      - Give exactly one of O(app_token), O(access_token), or O(username) with O(password).
+      - Give exactly one of O(app_token), O(access_token), or O(username) with O(password). One given on the task
+        wins over others that come only from the environment, so a token from M(scimops.totango.totango_token)
+        can be used where AWX injects E(TOTANGO_USERNAME) and E(TOTANGO_PASSWORD).
       - The token must belong to a global admin, and SCIM must be enabled in Totango's settings.
     type: str
   access_token:

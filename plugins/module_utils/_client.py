@@ -149,7 +149,7 @@ class ScimClient:
                  requests_per_minute=100, pool_size=10, backoff_base=0.5):
         if requests is None:
             raise RuntimeError("the requests library is required")
-        self.scim_url = scim_url.rstrip("/")
+        self.scim_url = (scim_url or "").rstrip("/")  # totango_token may have only a token_url
         self.token_url = token_url or derive_token_url(self.scim_url)
         self.timeout = timeout
         self.max_retries = max_retries

@@ -8,6 +8,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import os
+
 from ansible.module_utils.basic import env_fallback
 from ansible.module_utils.six.moves.urllib.parse import urlsplit
 
@@ -44,11 +46,23 @@ def connection_argument_spec():
     )
 
 
-def check_connection_options(params):
-    """Raises OptionError unless scim_url is a usable URL and exactly one way of authenticating is given."""
-    _check_url(params, "scim_url", required=True)
+def check_connection_options(params, scim_url_required=True):
+    """Raises OptionError unless scim_url is a usable URL and exactly one way of authenticating is given.
+
+    A way of authenticating set on the task beats others that come only from TOTANGO_* variables, which
+    are then dropped from params: AWX injects those into every task, and a play that fetched a token
+    with totango_token must be able to pass it on.
+    """
+    _check_url(params, "scim_url", required=scim_url_required)
     _check_url(params, "token_url", required=False)
     given = [name for name, keys in AUTH_METHODS if any(params.get(k) for k in keys)]
+    if len(given) > 1:
+        explicit = [name for name, keys in AUTH_METHODS if name in given and not _from_environment(params, keys)]
+        if len(explicit) == 1:
+            for name, keys in AUTH_METHODS:
+                if name != explicit[0]:
+                    params.update(dict.fromkeys(keys))
+            given = explicit
     if not given:
         raise OptionError("app_token", "no credentials: give one of app_token, access_token, or username and password "
                                        "(or set TOTANGO_APP_TOKEN, TOTANGO_ACCESS_TOKEN, or TOTANGO_USERNAME and TOTANGO_PASSWORD)")
@@ -61,6 +75,12 @@ def check_connection_options(params):
     for name, minimum in (("timeout", 0.001), ("max_retries", 0), ("requests_per_minute", 0)):
         if params.get(name) is not None and params[name] < minimum:
             raise OptionError(name, "must be at least %s" % minimum)
+
+
+def _from_environment(params, keys):
+    """True when every value given for these options is the one its TOTANGO_* variable holds."""
+    values = [(key, params.get(key)) for key in keys if params.get(key)]
+    return bool(values) and all(os.environ.get(ENV_NAMES[key]) == value for key, value in values)
 
 
 def _check_url(params, name, required):

@@ -45,6 +45,7 @@ class TotangoModule(AnsibleModule):
         if REQUESTS_IMPORT_ERROR:
             self.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)
         self._client = None
+        self._connection_checked = False
 
     def fail_json(self, msg, **kwargs):  # pylint: disable=arguments-differ
         if getattr(self, "_validating_arguments", False):
@@ -57,16 +58,18 @@ class TotangoModule(AnsibleModule):
         kwargs.setdefault("invocation", {"module_args": _set_options_only(self.params)})
         super(TotangoModule, self).exit_json(**kwargs)
 
-    def check_connection(self):
+    def check_connection(self, scim_url_required=True):
         try:
-            check_connection_options(self.params)
+            check_connection_options(self.params, scim_url_required)
         except OptionError as error:
             self.fail_json(msg=str(error), option=error.option)
+        self._connection_checked = True
 
     @property
     def client(self):
         if self._client is None:
-            self.check_connection()
+            if not self._connection_checked:
+                self.check_connection()
             self._client = ScimClient(pool_size=self.params.get("parallel") or 10, **client_options(self.params))
         return self._client
 

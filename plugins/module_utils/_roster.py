@@ -20,6 +20,7 @@ from ansible_collections.scimops.totango.plugins.module_utils._errors import (
     ScimError,
 )
 from ansible_collections.scimops.totango.plugins.module_utils._user_model import (
+    EMAIL_RE,
     user_view,
     validate_user_options,
 )
@@ -92,6 +93,9 @@ def check_roster_options(params):
         errors.append(OptionError("parallel", "must be between 1 and %d, got %d" % (MAX_PARALLEL, params["parallel"])))
     if params["max_disable"] < 0:
         errors.append(OptionError("max_disable", "must be 0 or more, got %d" % params["max_disable"]))
+    for index, email in enumerate(params["protected_users"]):
+        if not EMAIL_RE.match(str(email).strip()):
+            errors.append(OptionError("protected_users[%d]" % index, "must be an e-mail address, got %r" % (email,)))
     seen = {}
     for index, options in enumerate(params["users"]):
         prefix = "users[%d]." % index
@@ -149,17 +153,25 @@ def plan_items(items, directory, replace, protected):
             item.msg = "not listed, but in protected_users: never disabled"
             continue
         try:
-            item.plan = plan_user(item.options, item.current, directory, item.state, replace, item.prefix)
+            item.plan = plan_user(item.options, item.current, directory, item.state, _replaces(item, replace),
+                                  item.prefix)
         except OptionError as error:
             errors.append(error)
             continue
         item.action = roster_action(item.plan)
         if item.action == "disable" and item.user_name in protected:
-            errors.append(OptionError(item.prefix + "state", "%s is in protected_users, which are never disabled; "
-                                                             "take it out of protected_users to disable it" % item.user_name))
+            option = item.prefix + ("state" if item.state == "disabled" else "active")
+            errors.append(OptionError(option, "%s is in protected_users, which are never disabled; "
+                                              "take it out of protected_users to disable it" % item.user_name))
         if item.index is None and item.action == "disable":
             item.msg = "not listed: disabled because disable_unlisted is true"
     return errors
+
+
+def _replaces(item, replace):
+    # replace=true clears what the roster leaves out of the users it lists; an unlisted user is only disabled,
+    # never stripped of the title, external id or manager that HR may still need.
+    return replace and item.index is not None
 
 
 def roster_action(plan):
@@ -202,8 +214,8 @@ def _apply_item(client, directory, item, replace):
     try:
         # ensure_user plans again from the same listing (cheap, same answer) so its 409 adoption and
         # lost-POST handling stay in one place; the roster returns no resources, so no read-back.
-        plan, _resource = ensure_user(client, item.options, directory, item.state, replace, check_mode=False,
-                                      current=item.current, prefix=item.prefix, read_back=False)
+        plan, _resource = ensure_user(client, item.options, directory, item.state, _replaces(item, replace),
+                                      check_mode=False, current=item.current, prefix=item.prefix, read_back=False)
     except (ScimError, OptionError) as error:
         item.failed, item.msg = True, str(error)
         return

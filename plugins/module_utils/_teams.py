@@ -81,9 +81,11 @@ def resolve_user_teams(teams, current_teams, directory, prefix=""):
 
 
 def _match_current(ref, current_teams):
+    # Only a sure match saves the listing: the same id, or the exact name. A name that matches a current
+    # team only case-insensitively may match another team exactly, which must win (see match_team).
     for team in current_teams:
         if ref.get("id") not in (None, "") and str(ref["id"]) == team["id"]:
             return team
-        if ref.get("id") in (None, "") and team.get("name") and str(ref.get("name")).lower() == team["name"].lower():
+        if ref.get("id") in (None, "") and team.get("name") and str(ref.get("name")) == team["name"]:
             return team
     return None

@@ -21,7 +21,9 @@ CORE_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:User"
 TOTANGO_SCHEMA = "urn:ietf:params:scim:schemas:totango:1.0:User"
 
 LICENSES = ("spark", "zoe", "viewer")
-EMAIL_RE = re.compile(r"^[^@\s\"'<>(),;:]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$")
+# An apostrophe is common in local parts (o'brien@...); a double quote would break the one-field filter
+# userName eq "...". \Z, not $: "a@b.com\n" (a YAML block scalar) must not pass and then never match.
+EMAIL_RE = re.compile(r"^[^@\s\"<>(),;:]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+\Z")
 
 # Option name -> (SCIM PATCH path, or None where the vendor's PATCH does not support the attribute).
 PATCH_PATHS = {
@@ -44,7 +46,8 @@ MAX_LENGTHS = {
     "user_name": 100, "given_name": 30, "family_name": 30, "display_name": 128, "title": 128,
     "external_id": 128, "manager_email": 100, "manager_external_id": 128,
 }
-NON_EMPTY_FIELDS = ("user_name", "given_name", "family_name")
+# display_name too: Totango derives a display name when there is none, so "" would be sent on every run.
+NON_EMPTY_FIELDS = ("user_name", "given_name", "family_name", "display_name")
 EMAIL_FIELDS = ("user_name", "manager_email")
 
 

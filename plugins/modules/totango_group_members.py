@@ -55,6 +55,9 @@ options:
     default: present
 notes:
   - New members get Totango's default team role. Use M(scimops.totango.totango_user) to set a user's role in a team.
+  - Removing a member (O(state=absent) or O(state=exact)) does not check their other teams, so a user can be left
+    in no team at all, as the offboarding role intends. To move someone, add them to the new team first, or set
+    their whole list of teams with M(scimops.totango.totango_user).
 seealso:
   - module: scimops.totango.totango_team_info
   - module: scimops.totango.totango_user

@@ -102,6 +102,8 @@ from ansible_collections.scimops.totango.plugins.module_utils._module import Tot
 def main():
     module = TotangoModule(argument_spec={}, supports_check_mode=True)
     params = module.params
+    # The token endpoint is all this module calls: with token_url given, scim_url is not needed.
+    module.check_connection(scim_url_required=not params.get("token_url"))
     try:
         if params.get("app_token") or params.get("access_token") or not (params.get("username") and params.get("password")):
             raise OptionError("username", "totango_token needs username and password (and no app_token or access_token)")

@@ -17,7 +17,9 @@ description:
     O(parallel) workers), and computes each user's change locally with the same code as
     M(scimops.totango.totango_user). Only users that differ cost a write.
   - Every input is checked before the first write; any bad entry fails the task with all bad entries named
-    and nothing changed.
+    (each by the first rule it breaks) and nothing changed. The options are checked before any request; what
+    depends on Totango (an unknown team, the names a new user needs, a license Totango cannot change) is
+    checked next, from the one listing, so it is reported once the options are valid.
   - Writes run on O(parallel) worker threads that share one connection pool and keep together to
     O(requests_per_minute), backing off on the server's rate-limit headers.
   - One user's failure does not stop the others. The task fails at the end, naming each failed user and why,
@@ -108,7 +110,8 @@ options:
   protected_users:
     description:
       - E-mails of users this task never disables, matched case-insensitively.
-      - Listing one of them with O(users[].state=disabled) or O(users[].active=false) is an input error.
+      - Listing one of them with O(users[].state=disabled) or O(users[].active=false), when that would disable
+        them, is an input error naming that option; nothing is written.
     type: list
     elements: str
     default: []
@@ -129,6 +132,7 @@ options:
     description:
       - V(true) replaces each changed user with a PUT, so O(users[].title), O(users[].external_id),
         O(users[].manager_email) and O(users[].manager_external_id) are cleared when not given.
+      - Unlisted users that O(disable_unlisted) disables are only disabled; their other fields are kept.
       - V(false) patches only what differs.
     type: bool
     default: false

@@ -71,8 +71,10 @@ OFFLINE = [
     ("team with an unknown key", USER, user(teams=[{"name": "Sales", "colour": "red"}]), ["colour"]),
     ("team with an empty role", USER, user(teams=[{"name": "Sales", "role": ""}]), ["teams[0].role", "empty"]),
     ("unknown state", USER, user(state="deleted"), ["state", "present"]),
-    ("two auth methods", USER, user(access_token="another-token"), ["app_token", "access_token", "exactly one"]),
-    ("app token and username", USER, user(username="admin@example.com"), ["app_token", "username/password"]),
+    ("two auth methods", USER, user(app_token="one-token", access_token="another-token"),
+     ["app_token", "access_token", "exactly one"]),
+    # The task's username beats the environment's app token, so what is missing is its password.
+    ("username on the task, no password", USER, user(username="admin@example.com"), ["password", "given together"]),
     ("URL without scheme", USER, user(scim_url="app.totango.com/t01/on/api/v2/scim/services/235"),
      ["scim_url", "http"]),
     ("token_url without scheme", USER, user(token_url="app.totango.com/token"), ["token_url", "http"]),
@@ -98,7 +100,8 @@ OFFLINE = [
     ("roster: every error named at once", ROSTER,
      roster(user(given_name="G" * 31), dict(BASE, user_name="cy@example.com"), user(user_name="dee@")),
      ["2 input error", "users[0].given_name", "users[2].user_name"]),
-    ("roster: two auth methods", ROSTER, roster(access_token="another-token"), ["app_token", "access_token"]),
+    ("roster: two auth methods", ROSTER, roster(app_token="one-token", access_token="another-token"),
+     ["app_token", "access_token"]),
 
     ("members: malformed e-mail", MEMBERS, members(members=["ann@"]), ["members[0]", "e-mail"]),
     ("members: empty member", MEMBERS, members(members=["ann@example.com", ""]), ["members[1]", "empty"]),

@@ -288,6 +288,16 @@ def test_onboarding_entry_without_user_name_fails_in_argument_validation(sim, tm
     assert sim.log() == []  # the role's argument spec stops it before any request
 
 
+def test_onboarding_takes_the_email_alias_as_totango_user_does(sim, tmp_path):
+    result = onboard(sim, tmp_path, people=[{"email": "Kim@Example.com", "given_name": "Kim", "family_name": "Lee"}])
+    assert_ok(result)
+    assert read_user(sim, "kim@example.com")["name"] == {"givenName": "Kim", "familyName": "Lee"}
+    sim.clear_log()
+    rerun = onboard(sim, tmp_path, people=[{"email": "kim@example.com", "given_name": "Kim", "family_name": "Lee"}])
+    assert_ok(rerun)
+    assert recap_changed(rerun) == 0 and writes(sim) == []
+
+
 def test_onboarding_secrets_stay_out_of_verbose_output(sim, tmp_path):
     seed_teams(sim)
     result = onboard(sim, tmp_path, connection="module_defaults", diff=True, verbosity=3)

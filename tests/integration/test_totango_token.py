@@ -27,9 +27,6 @@ TOKEN_THEN_USE = """
         user_name: nobody@company.com
         state: disabled
         requests_per_minute: 0
-      environment:  # the play logs in with username/password; this task uses only the token
-        TOTANGO_USERNAME: ""
-        TOTANGO_PASSWORD: ""
 """
 
 TOKEN_ONLY = """
@@ -60,10 +57,11 @@ def sim_get_users(sim, token):
 
 
 def test_token_feeds_other_modules_and_stays_hidden(sim, tmp_path):
-    playbook = TOKEN_THEN_USE.replace(
-        """""", "")
-    result = run_playbook(playbook, sim, auth="password", verbosity=3, tmp_path=tmp_path)
+    # TOTANGO_USERNAME and TOTANGO_PASSWORD stay in the environment (as AWX injects them): the access_token set
+    # on the task wins, and the second task makes no token request of its own.
+    result = run_playbook(TOKEN_THEN_USE, sim, auth="password", verbosity=3, tmp_path=tmp_path)
     assert result.rc == 0, result.summary()
+    assert [e["path"] for e in sim.log()][0] == "token" and [e["path"] for e in sim.log()].count("token") == 1
     assert [e["auth"] for e in sim.log() if e["path"] != "token"] == ["bearer"]
     output = result.stdout + result.stderr
     for secret in TEST_SECRETS:
@@ -86,3 +84,11 @@ def test_token_needs_username_and_password(sim, tmp_path):
     assert result.rc != 0
     assert result.task("get token")["msg"].startswith("username:")
     assert sim.log() == []
+
+
+def test_a_token_url_is_enough_without_a_scim_url(sim, tmp_path):
+    playbook = TOKEN_ONLY.replace("scimops.totango.totango_token:", "scimops.totango.totango_token:\n        token_url: %s"
+                                  % sim.token_url)
+    result = run_playbook(playbook, sim, auth="password", env={"TOTANGO_SCIM_URL": None}, tmp_path=tmp_path)
+    assert result.rc == 0, result.summary()
+    assert sim_get_users(sim, result.task("get token")["access_token"]).status_code == 200

@@ -54,6 +54,31 @@ def test_two_ways_of_authenticating_are_refused(auth, option, both):
     assert "TOTANGO_" in error.rule  # an environment variable may be the second one
 
 
+def test_a_way_set_on_the_task_wins_over_one_from_the_environment(monkeypatch):
+    # AWX injects TOTANGO_USERNAME and TOTANGO_PASSWORD; the play passes a token from totango_token.
+    monkeypatch.setenv("TOTANGO_USERNAME", "admin@example.com")
+    monkeypatch.setenv("TOTANGO_PASSWORD", "p")
+    given = params(username="admin@example.com", password="p", access_token="fetched")
+    check_connection_options(given)
+    assert (given["access_token"], given["username"], given["password"]) == ("fetched", None, None)
+    assert client_options(given)["username"] is None
+
+
+def test_two_ways_both_from_the_environment_or_both_from_the_task_are_refused(monkeypatch):
+    monkeypatch.setenv("TOTANGO_APP_TOKEN", "t")
+    monkeypatch.setenv("TOTANGO_ACCESS_TOKEN", "a")
+    assert "exactly one way" in rejected(app_token="t", access_token="a").rule
+    monkeypatch.delenv("TOTANGO_ACCESS_TOKEN")
+    monkeypatch.delenv("TOTANGO_APP_TOKEN")
+    assert "exactly one way" in rejected(app_token="t", access_token="a").rule
+
+
+def test_totango_token_needs_no_scim_url_when_a_token_url_is_given():
+    check_connection_options(params(scim_url=None, username="u@example.com", password="p",
+                                    token_url="https://app.totango.com/t01/on/oauth2/api/v1/token"),
+                             scim_url_required=False)
+
+
 @pytest.mark.parametrize("auth, missing", [({"username": "admin@example.com"}, "password"),
                                            ({"password": "p"}, "username")])
 def test_username_and_password_go_together(auth, missing):

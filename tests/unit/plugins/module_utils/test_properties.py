@@ -120,7 +120,7 @@ def desired_options(draw, current):
 
     pick("given_name", names)
     pick("family_name", names)
-    pick("display_name", free_text)
+    pick("display_name", free_text.filter(lambda s: s.strip()), same=lambda v: v if v.strip() else "Named")
     pick("title", free_text)
     pick("external_id", free_text)
     pick("manager_external_id", free_text)

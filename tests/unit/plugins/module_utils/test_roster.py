@@ -225,11 +225,33 @@ def test_unlisted_active_users_are_disabled_but_not_inactive_or_protected_ones()
     assert all(ops == [{"op": "replace", "path": "active", "value": False}] for _method, _path, ops in client.writes)
 
 
-def test_disabling_a_protected_listed_user_is_an_input_error():
+def test_replace_clears_fields_of_listed_users_only_unlisted_ones_are_just_disabled():
+    current = [resource("1", "stay@example.com", active=True, title="Eng"),
+               resource("2", "leaver@example.com", active=True, title="Director")]
+    current[1]["externalId"] = "HR-2"
+    client = FakeClient(users=current)
+    outcome = run(client, params([opts("stay@example.com", given_name="S")], disable_unlisted=True, replace=True))
+    assert outcome.errors == []
+    writes = {path: (method, body) for method, path, body in client.writes}
+    # The listed user is replaced (title cleared); the leaver keeps title and external id, only active changes.
+    assert writes["/Users/1"][0] == "PUT" and "title" not in writes["/Users/1"][1]
+    assert writes["/Users/2"] == ("PATCH", [{"op": "replace", "path": "active", "value": False}])
+
+
+@pytest.mark.parametrize("entry, option", [
+    ({"state": "disabled"}, "users[0].state"),
+    ({"active": False}, "users[0].active"),
+])
+def test_disabling_a_protected_listed_user_is_an_input_error_naming_the_option(entry, option):
     client = FakeClient(users=[resource("1", "boss@example.com", active=True)])
-    errors = run(client, params([opts("boss@example.com", state="disabled")],
-                                protected_users=["boss@example.com"])).errors
-    assert [e.option for e in errors] == ["users[0].state"]
+    errors = run(client, params([opts("boss@example.com", **entry)], protected_users=["boss@example.com"])).errors
+    assert [e.option for e in errors] == [option]
+    assert client.writes == []
+
+
+def test_protected_users_must_be_e_mails():
+    errors = run(FakeClient(), params([opts("a@example.com")], protected_users=["boss@example.com", "the boss"])).errors
+    assert [(e.option, "e-mail" in e.rule) for e in errors] == [("protected_users[1]", True)]
 
 
 @pytest.mark.parametrize("planned, expected", [

@@ -24,6 +24,7 @@ from ansible_collections.scimops.totango.plugins.module_utils._teams import (
 from ansible_collections.scimops.totango.plugins.module_utils._user_model import (
     CORE_SCHEMA,
     TOTANGO_SCHEMA,
+    validate_user_options,
 )
 from ansible_collections.scimops.totango.plugins.module_utils._user_sync import (
     ensure_user,
@@ -154,6 +155,36 @@ def test_a_team_name_several_teams_share_is_refused_not_guessed():
     # The exact name still picks its one team.
     plan, _resource = run(RecordingClient(), new_hire(teams=[{"name": "Global Team"}]), check_mode=True)
     assert plan.after["teams"][0]["name"] == "Global Team"
+
+
+def test_an_exact_team_name_wins_over_the_users_current_team_matching_only_by_case():
+    teams = TEAMS + [{"id": "2603", "displayName": "global team"}]
+    current = existing_user(groups=[{"value": "2603", "display": "global team", "teamrole": "Member"}])
+    client = RecordingClient(teams=teams)
+    plan = plan_user({"user_name": EMAIL, "teams": [{"name": "Global Team"}]}, current, TeamDirectory(client))
+    assert plan.changed and [t["id"] for t in plan.after["teams"]] == ["2694"]
+    # The user's current team, named exactly, costs no listing.
+    client = RecordingClient(teams=teams)
+    plan = plan_user({"user_name": EMAIL, "teams": [{"name": "global team"}]}, current, TeamDirectory(client))
+    assert not plan.changed and client.calls == []
+
+
+@pytest.mark.parametrize("option, value, rule", [
+    ("user_name", "new.hire@example.com\n", "e-mail"),
+    ("manager_email", "boss@example.com\n", "e-mail"),
+    ("display_name", "", "empty"),
+])
+def test_values_that_would_never_converge_are_refused(option, value, rule):
+    with pytest.raises(OptionError) as caught:
+        validate_user_options(dict(new_hire(), **{option: value}))
+    assert caught.value.option == option and rule in caught.value.rule
+
+
+def test_an_apostrophe_in_an_e_mail_is_accepted():
+    validate_user_options(new_hire(user_name="o'brien@example.com", manager_email="d'arcy@example.com"))
+    client = RecordingClient()
+    plan, _resource = run(client, new_hire(user_name="o'brien@example.com"), check_mode=True)
+    assert plan.action == "create" and plan.after["user_name"] == "o'brien@example.com"
 
 
 def test_check_mode_predicts_without_writing():
