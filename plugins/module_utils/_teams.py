@@ -81,11 +81,11 @@ def resolve_user_teams(teams, current_teams, directory, prefix=""):
 
 
 def _match_current(ref, current_teams):
-    # Only a sure match saves the listing: the same id, or the exact name. A name that matches a current
-    # team only case-insensitively may match another team exactly, which must win (see match_team).
+    # The user's own teams are matched first, case-insensitively, so that a rerun needs no listing of
+    # /Groups (an unchanged user costs one read); other names go through match_team.
     for team in current_teams:
         if ref.get("id") not in (None, "") and str(ref["id"]) == team["id"]:
             return team
-        if ref.get("id") in (None, "") and team.get("name") and str(ref.get("name")) == team["name"]:
+        if ref.get("id") in (None, "") and team.get("name") and str(ref.get("name")).lower() == team["name"].lower():
             return team
     return None

@@ -96,7 +96,10 @@ options:
             description: The team's id.
             type: str
           name:
-            description: The team's display name, matched exactly, else case-insensitively; a name that several teams match is refused.
+            description:
+              - The team's display name. A team the user is already in matches case-insensitively, so a rerun needs
+                no listing of teams.
+              - Any other team matches exactly, else case-insensitively; a name that several teams match is refused.
             type: str
           role:
             description: The user's role in the team; when not given an existing membership keeps its role.

@@ -194,7 +194,8 @@ def test_create_when_the_201_carries_no_id(sim, tmp_path):
     ("user_name: a@company.com\ngiven_name: A\nfamily_name: B\nteams: []", "teams"),
     ("user_name: a@company.com\ngiven_name: A\nfamily_name: B\nteams: [{name: No Such Team}]", "teams[0]"),
     ("user_name: a@company.com\ngiven_name: A", "family_name"),
-    ("user_name: a@company.com\ngiven_name: A\nfamily_name: B\naccess_token: another-token", "app_token"),
+    ("user_name: a@company.com\ngiven_name: A\nfamily_name: B\napp_token: one-token\naccess_token: another-token",
+     "app_token"),
     ("user_name: a@company.com\ngiven_name: A\nfamily_name: B\nscim_url: app.totango.com/t01", "scim_url"),
 ])
 def test_invalid_input_fails_before_any_write(sim, tmp_path, args, option):
