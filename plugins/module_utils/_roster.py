@@ -21,8 +21,8 @@ from ansible_collections.scimops.totango.plugins.module_utils._errors import (
 )
 from ansible_collections.scimops.totango.plugins.module_utils._user_model import (
     EMAIL_RE,
+    user_option_errors,
     user_view,
-    validate_user_options,
 )
 from ansible_collections.scimops.totango.plugins.module_utils._user_sync import (
     ensure_user,
@@ -99,10 +99,9 @@ def check_roster_options(params):
     seen = {}
     for index, options in enumerate(params["users"]):
         prefix = "users[%d]." % index
-        try:
-            validate_user_options(options, prefix)
-        except OptionError as error:
-            errors.append(error)
+        entry_errors = user_option_errors(options, prefix)
+        errors.extend(entry_errors)
+        if any(error.option == prefix + "user_name" for error in entry_errors):
             continue
         key = _key(options["user_name"])
         if key in seen:

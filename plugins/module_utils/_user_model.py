@@ -96,21 +96,40 @@ def parse_license(value):
 
 def validate_user_options(options, prefix=""):
     """Raises OptionError for the first option that breaks a rule. Runs before any request."""
+    errors = user_option_errors(options, prefix)
+    if errors:
+        raise errors[0]
+
+
+def user_option_errors(options, prefix=""):
+    """Every option of one user that breaks a rule, each by the first rule it breaks: a list of OptionError."""
+    errors = []
     for field in MANAGED_FIELDS:
         value = options.get(field)
-        if value is None:
+        if value is None or field == "teams":
             continue
-        name = prefix + field
-        if field in NON_EMPTY_FIELDS and not str(value).strip():
-            raise OptionError(name, "must not be empty")
-        if field in MAX_LENGTHS and len(str(value)) > MAX_LENGTHS[field]:
-            raise OptionError(name, "must be at most %d characters, got %d" % (MAX_LENGTHS[field], len(str(value))))
-        if field in EMAIL_FIELDS and value and not EMAIL_RE.match(str(value)):
-            raise OptionError(name, "must be an e-mail address, got %r" % (value,))
+        error = _field_error(field, value)
+        if error:
+            errors.append(OptionError(prefix + field, error))
     license_value = options.get("license")
     if license_value is not None and str(license_value).strip().lower() not in LICENSES:
-        raise OptionError(prefix + "license", "must be one of spark, zoe, viewer (case-insensitive), got %r" % (license_value,))
-    validate_teams(options.get("teams"), prefix)
+        errors.append(OptionError(prefix + "license",
+                                  "must be one of spark, zoe, viewer (case-insensitive), got %r" % (license_value,)))
+    try:
+        validate_teams(options.get("teams"), prefix)
+    except OptionError as error:
+        errors.append(error)
+    return errors
+
+
+def _field_error(field, value):
+    if field in NON_EMPTY_FIELDS and not str(value).strip():
+        return "must not be empty"
+    if field in MAX_LENGTHS and len(str(value)) > MAX_LENGTHS[field]:
+        return "must be at most %d characters, got %d" % (MAX_LENGTHS[field], len(str(value)))
+    if field in EMAIL_FIELDS and value and not EMAIL_RE.match(str(value)):
+        return "must be an e-mail address, got %r" % (value,)
+    return None
 
 
 def validate_teams(teams, prefix=""):

@@ -16,8 +16,8 @@ description:
   - Lists all users once, page by page (one request per 100 users; the pages after the first are read on the
     O(parallel) workers), and computes each user's change locally with the same code as
     M(scimops.totango.totango_user). Only users that differ cost a write.
-  - Every input is checked before the first write; any bad entry fails the task with all bad entries named
-    (each by the first rule it breaks) and nothing changed. The options are checked before any request; what
+  - Every input is checked before the first write; any bad entry fails the task with every bad option of
+    every entry named, and nothing changed. The options are checked before any request; what
     depends on Totango (an unknown team, the names a new user needs, a license Totango cannot change) is
     checked next, from the one listing, so it is reported once the options are valid.
   - Writes run on O(parallel) worker threads that share one connection pool and keep together to

@@ -160,6 +160,12 @@ def test_every_bad_entry_is_reported_not_just_the_first():
     assert text.startswith("6 input error(s), nothing was changed")
 
 
+def test_every_bad_option_of_one_entry_is_reported():
+    users = [opts("a@example.com", given_name="x" * 31, license="gold", teams=[{"name": "Sales", "id": "1"}])]
+    errors = roster.check_roster_options(params(users))
+    assert [e.option for e in errors] == ["users[0].given_name", "users[0].license", "users[0].teams[0]"]
+
+
 def test_a_new_user_without_names_and_an_unknown_team_are_input_errors_found_while_planning():
     client = FakeClient(teams=[("2601", "Sales")])
     users = [opts("a@example.com", given_name="A", family_name="B"), opts("new@example.com"),
