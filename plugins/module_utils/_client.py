@@ -341,24 +341,37 @@ class ScimClient:
         With parallel > 1, once the first page has told the total and the server's page size, the
         other pages are read on that many threads: 50 pages cost about 50 / parallel round trips.
         """
+        seen = set()
+
         def read(start):
             query = dict(params or {}, startIndex=start, count=page_size)
             return _list_page(self.get(path, action, params=query) or {}, action)
 
+        def fresh(found, start):
+            # Totango's document says nothing of paging: a server that ignores startIndex would repeat its
+            # first page forever, or make a listing look complete when it is not. Either is an error.
+            ids = [resource.get("id") for resource in found]
+            if found and all(i is not None and i in seen for i in ids):
+                raise ScimError(scim_type="invalidResponse", action=action,
+                                detail="the page at startIndex=%d repeats resources already listed, so the "
+                                       "server does not page as SCIM asks; the listing would be incomplete" % start)
+            seen.update(ids)
+            return found
+
         resources, total = read(1)
-        yield from resources
+        yield from fresh(resources, 1)
         start = 1 + len(resources)
         if parallel > 1 and resources and total is not None and start <= total:
             starts = list(range(start, total + 1, len(resources)))
             with ThreadPoolExecutor(max_workers=min(parallel, len(starts))) as pool:
                 pages = list(pool.map(read, starts))
-            for found, _total in pages:
-                yield from found
+            for page_start, (found, _total) in zip(starts, pages):
+                yield from fresh(found, page_start)
             start, total = starts[-1] + len(pages[-1][0]), pages[-1][1]
         # Resources added meanwhile, or a server that gives no total, are picked up one page at a time.
         while resources and (total is None or start <= total):
             resources, total = read(start)
-            yield from resources
+            yield from fresh(resources, start)
             start += len(resources)
 
     def close(self):

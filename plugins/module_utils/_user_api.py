@@ -22,6 +22,9 @@ def user_filter(field, value):
 
 def find_users(client, field, value):
     """Every user whose field equals value (userName compared case-insensitively)."""
+    if field == "userName":
+        # Totango stores e-mails lower-cased; asking in that case works whether its filter is case-sensitive or not.
+        value = str(value).strip().lower()
     action = "looking up the user with %s %s" % (field, value)
     resources = client.iter_resources("/Users", action, params={"filter": user_filter(field, value)})
     if field == "userName":

@@ -605,6 +605,16 @@ def test_pagination_without_total_results_stops_at_the_empty_page(server):
     assert [r.query["startIndex"] for r in server.requests] == [["1"], ["3"], ["5"], ["6"]]
 
 
+@pytest.mark.parametrize("total", [None, 150])
+def test_a_server_that_ignores_start_index_is_an_error_not_an_endless_or_short_listing(server, total):
+    page = answer(200, list_response([user(i) for i in range(1, 51)], total=total))
+    server.script(page, page, page)
+    with pytest.raises(ScimError) as caught:
+        list(make_client(server).iter_resources("/Users", "listing users"))
+    assert caught.value.scim_type == "invalidResponse" and "startIndex=51" in caught.value.detail
+    assert len(server.requests) == 2
+
+
 def test_pagination_of_an_empty_list_is_one_request(server):
     server.script(answer(200, list_response([], total=0)))
     assert list(make_client(server).iter_resources("/Groups", "listing teams")) == []

@@ -185,7 +185,7 @@ def test_a_viewer_downgrade_is_an_input_error():
 
 
 def many(count, prefix="u"):
-    return [resource(str(i), "%s%04d@example.com" % (prefix, i)) for i in range(count)]
+    return [resource("%s%d" % (prefix, i), "%s%04d@example.com" % (prefix, i)) for i in range(count)]
 
 
 @pytest.mark.parametrize("count, page_size, pages", [(0, 100, 1), (100, 100, 1), (250, 100, 3), (250, 40, 7)])

@@ -21,6 +21,7 @@ from ansible_collections.scimops.totango.plugins.module_utils._errors import (
 from ansible_collections.scimops.totango.plugins.module_utils._teams import (
     TeamDirectory,
 )
+from ansible_collections.scimops.totango.plugins.module_utils._user_api import find_user
 from ansible_collections.scimops.totango.plugins.module_utils._user_model import (
     CORE_SCHEMA,
     TOTANGO_SCHEMA,
@@ -389,3 +390,9 @@ def test_one_team_given_by_id_and_by_name_is_listed_twice():
     assert caught.value.option == "teams[1]"
     assert "listed twice" in caught.value.rule
     assert "POST" not in client.methods()
+
+
+def test_a_lookup_by_e_mail_asks_in_lower_case_as_totango_stores_it():
+    client = RecordingClient(users=[existing_user()])
+    assert find_user(client, " " + EMAIL.upper() + " ")["id"] == "100001"
+    assert client.calls == [("LIST", "/Users", {"filter": 'userName eq "%s"' % EMAIL.lower()})]
