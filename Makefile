@@ -86,7 +86,7 @@ sanity: tree-copy
 
 lint: tree-copy
 	cd $(COLLECTION_COPY) && env PATH="$(BIN):$$PATH" ANSIBLE_COLLECTIONS_PATH="$(COLLECTIONS_COPY)" \
-		ansible-lint --offline --profile production
+		ansible-lint --offline --strict --profile production
 
 docs-lint: tree-copy
 	cd $(COLLECTION_COPY) && env PATH="$(BIN):$$PATH" ANSIBLE_COLLECTIONS_PATH="$(COLLECTIONS_COPY)" \

@@ -102,11 +102,14 @@ from ansible_collections.scimops.totango.plugins.module_utils._module import Tot
 def main():
     module = TotangoModule(argument_spec={}, supports_check_mode=True)
     params = module.params
-    # The token endpoint is all this module calls: with token_url given, scim_url is not needed.
+    # Only username and password are used, so a play's module_defaults may hold an app_token for the other
+    # modules. The token endpoint is all this module calls: with token_url given, scim_url is not needed.
+    params.update(app_token=None, access_token=None)
+    if not (params.get("username") and params.get("password")):
+        module.fail_json(msg="username: totango_token needs username and password (it does not use app_token "
+                             "or access_token)", option="username", changed=False)
     module.check_connection(scim_url_required=not params.get("token_url"))
     try:
-        if params.get("app_token") or params.get("access_token") or not (params.get("username") and params.get("password")):
-            raise OptionError("username", "totango_token needs username and password (and no app_token or access_token)")
         token = module.client.fetch_token()
     except (OptionError, ScimError) as error:
         module.fail_on(error, changed=False)

@@ -85,7 +85,9 @@ def survey_answers(survey, answers):
             assert answers[variable] in question["choices"]
         if variable in answers and "max" in question:
             assert len(answers[variable]) <= question["max"]
-    return dict(answers)
+    # A question left as it is sends its default, as AWX does.
+    defaults = {variable: q["default"] for variable, q in questions.items() if q.get("default") is not None}
+    return dict(defaults, **answers)
 
 
 def credential_inputs(sim, kind):
@@ -191,6 +193,24 @@ def test_surveys_ask_what_the_playbooks_use():
 
 
 # -- the jobs -----------------------------------------------------------------------------
+
+def test_the_onboarding_survey_left_at_its_defaults_changes_only_what_was_answered(sim, tmp_path, monkeypatch):
+    for name in EXPECTED_ENV:
+        monkeypatch.delenv(name, raising=False)
+    sim.add_team("Support")
+    sim.seed_users([{"userName": "grace.hopper@example.com", "name": {"givenName": "Grace", "familyName": "Hopper"},
+                     "title": "VP", EXT: {"license": ["spark"]}}])
+    credential_env, _safe_env = inject_credential(load_credential_type(), credential_inputs(sim, "app_token"))
+    answers = survey_answers(load_survey(ONBOARDING_SURVEY), {"new_user_email": "grace.hopper@example.com",
+                                                              "new_user_teams": "Support"})
+    sim.clear_log()
+    job, stdout, events, data_dir = run_job(tmp_path, "onboard-defaults", ONBOARDING_PLAYBOOK, credential_env, answers)
+    assert changed_count(job) == 1
+    grace = scim_user(sim, "grace.hopper@example.com")
+    assert grace[EXT]["license"] == ["spark"] and grace["title"] == "VP", "unanswered questions change nothing"
+    assert [g["display"] for g in grace["groups"]] == ["Support"]
+    assert_no_secrets(stdout, events, data_dir)
+
 
 @pytest.mark.parametrize("credential_kind", ["app_token", "username_password"])
 def test_awx_jobs_run_the_roles(sim, tmp_path, monkeypatch, credential_kind):

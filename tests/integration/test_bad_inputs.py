@@ -114,10 +114,9 @@ OFFLINE = [
     ("user_info: user_name not an e-mail", USER_INFO, {"user_name": "ann"}, ["user_name", "e-mail"]),
 ]
 
-# A string where a list of dicts is expected. ansible-core rejects it before the module runs, but its first
-# error comes from the no_log scan of the sub-options ("dictionary requested, could not parse JSON or
-# key=value") and does not name the option; the error that does ("Elements value for option 'teams' ...")
-# comes second, and AnsibleModule reports only the first.
+# A string where a list of dicts is expected. ansible-core's first error comes from the no_log scan of the
+# sub-options and does not name the option; TotangoModule reports the one that does ("Elements value for
+# option 'teams' ...") instead.
 STRING_FOR_LIST_OF_DICTS = [
     ("teams as a string", USER, user(teams="sales"), ["teams"]),
     ("roster: users as a string", ROSTER, {"users": "everyone"}, ["users"]),

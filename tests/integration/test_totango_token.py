@@ -92,3 +92,22 @@ def test_a_token_url_is_enough_without_a_scim_url(sim, tmp_path):
     result = run_playbook(playbook, sim, auth="password", env={"TOTANGO_SCIM_URL": None}, tmp_path=tmp_path)
     assert result.rc == 0, result.summary()
     assert sim_get_users(sim, result.task("get token")["access_token"]).status_code == 200
+
+
+def test_an_app_token_in_module_defaults_is_left_to_the_other_modules(sim, tmp_path):
+    playbook = """
+- name: totango_token
+  hosts: localhost
+  gather_facts: false
+  module_defaults:
+    group/scimops.totango.totango:
+      app_token: %s
+  tasks:
+    - name: get token
+      scimops.totango.totango_token:
+        username: %s
+        password: %s
+""" % (sim.app_token, sim.admin_user, sim.admin_password)
+    result = run_playbook(playbook, sim, auth=None, tmp_path=tmp_path)
+    assert result.rc == 0, result.summary()
+    assert sim_get_users(sim, result.task("get token")["access_token"]).status_code == 200
