@@ -390,6 +390,24 @@ def test_offboarding_a_leaver_that_is_not_an_e_mail_stops_before_any_request_tha
     assert writes(sim) == []
 
 
+def test_offboarding_keep_teams_keeps_reruns_quiet_where_totango_refills_the_default_team(sim, tmp_path):
+    teams = seed_teams(sim)
+    onboard_everyone(sim, tmp_path)
+    sim.configure(teamless_to_default_team=True)  # one reading of Totango's doc: no user is left without a team
+    leaver_id = read_user(sim, LEAVER)["id"]
+    keep = {"keep_teams": ["default team"]}
+
+    applied = offboard(sim, tmp_path, [LEAVER], extra_vars=keep)
+    assert_ok(applied)
+    assert writes(sim) == [("PATCH", f"/Users/{leaver_id}"), ("PATCH", f"/Groups/{teams['Support']}")]
+    assert [g["display"] for g in read_user(sim, LEAVER)["groups"]] == ["Default Team"]
+
+    sim.clear_log()
+    rerun = offboard(sim, tmp_path, [LEAVER], extra_vars=keep)
+    assert_ok(rerun)
+    assert recap_changed(rerun) == 0 and writes(sim) == []
+
+
 def test_offboarding_nobody_does_nothing(sim, tmp_path):
     result = offboard(sim, tmp_path, [])
     assert_ok(result)

@@ -83,6 +83,9 @@ DEFAULT_CONFIG = {
     "validate_external_id_uniqueness": False,
     "keep_teams_on_replace": False,         # PUT without groups/isAdmin keeps the current ones
     "allow_global_admin": True,             # False: operations on global admin users answer 403
+    # True: a user whose last team is taken away through /Groups is put (back) into the default team, one
+    # reading of the document's "in case a user has no team, the user will be assigned to the default team".
+    "teamless_to_default_team": False,
     "group_patch_response": "empty",        # "empty" (200, no body) | "full" (200 with the group)
     "rate_limit": 0,                        # requests per window; 0/None = off
     "rate_limit_window": 60,                # seconds of the fixed window
@@ -1096,6 +1099,9 @@ class SimState:
                 self._users[uid]["teams"].pop(team_id, None)
                 self._users[uid]["lastModified"] = now
                 changed = True
+                if not self._users[uid]["teams"] and self.config["teamless_to_default_team"]:
+                    self._teams[DEFAULT_TEAM_ID]["members"][uid] = None
+                    self._users[uid]["teams"][DEFAULT_TEAM_ID] = DEFAULT_ROLE
         for uid in wanted:
             if uid not in team["members"]:
                 team["members"][uid] = None
