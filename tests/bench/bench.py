@@ -242,7 +242,7 @@ class Bench:
         one run of a one-second process can be a third off on a busy machine.
         """
         self.fresh_tenant(latency)
-        runs = [self.measure(tool, n, latency, "empty") for _ in range(repeat)]
+        runs = [self.measure(tool, n, latency, "empty") for _repeat in range(repeat)]
         for run in runs:
             self.runs.remove(run)
         median = sorted(runs, key=lambda run: run.wall)[len(runs) // 2]
