@@ -70,6 +70,11 @@ def user_argument_spec():
     )
 
 
+def state_argument_spec():
+    """The state option: totango_user's own, and that of each item of totango_users' users list."""
+    return dict(type="str", choices=["present", "disabled"], default="present")
+
+
 def parse_bool(value):
     """Totango accepts and may return "yes", "no", "true", "false" as well as booleans.
 

@@ -201,13 +201,17 @@ from ansible_collections.scimops.totango.plugins.module_utils._errors import Opt
 from ansible_collections.scimops.totango.plugins.module_utils._module import TotangoModule
 from ansible_collections.scimops.totango.plugins.module_utils._teams import TeamDirectory
 from ansible_collections.scimops.totango.plugins.module_utils._user_api import find_user
-from ansible_collections.scimops.totango.plugins.module_utils._user_model import user_argument_spec, validate_user_options
+from ansible_collections.scimops.totango.plugins.module_utils._user_model import (
+    state_argument_spec,
+    user_argument_spec,
+    validate_user_options,
+)
 from ansible_collections.scimops.totango.plugins.module_utils._user_sync import ensure_user
 
 
 def main():
     argument_spec = dict(user_argument_spec(),
-                         state=dict(type="str", choices=["present", "disabled"], default="present"),
+                         state=state_argument_spec(),
                          replace=dict(type="bool", default=False))
     module = TotangoModule(argument_spec=argument_spec, supports_check_mode=True)
     params = module.params

@@ -327,12 +327,12 @@ from ansible_collections.scimops.totango.plugins.module_utils import _roster as 
 from ansible_collections.scimops.totango.plugins.module_utils._errors import OptionError, ScimError
 from ansible_collections.scimops.totango.plugins.module_utils._module import TotangoModule
 from ansible_collections.scimops.totango.plugins.module_utils._teams import TeamDirectory
-from ansible_collections.scimops.totango.plugins.module_utils._user_model import user_argument_spec
+from ansible_collections.scimops.totango.plugins.module_utils._user_model import state_argument_spec, user_argument_spec
 
 
 def argument_spec():
     user_options = user_argument_spec()
-    user_options["state"] = {"type": "str", "choices": ["present", "disabled"], "default": "present"}
+    user_options["state"] = state_argument_spec()
     return {
         "users": {"type": "list", "elements": "dict", "required": True, "options": user_options},
         "disable_unlisted": {"type": "bool", "default": False},
