@@ -4,8 +4,10 @@
 
 """Maps totango_user options to a SCIM User and back, and computes the changes between them.
 
-A "view" is a flat dict of the managed fields under their option names; it is what diffs show
-and what comparisons run on. Private to this collection.
+USER_FIELDS is the one table of user attributes: the argument spec, the validation rules, the views,
+the PATCH paths and the rendered resource all come from it. A "view" is a flat dict of the managed
+fields under their option names; it is what diffs show and what comparisons run on. Private to this
+collection.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -20,59 +22,132 @@ from ansible_collections.scimops.totango.plugins.module_utils._errors import Opt
 CORE_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:User"
 TOTANGO_SCHEMA = "urn:ietf:params:scim:schemas:totango:1.0:User"
 
-LICENSES = ("spark", "zoe", "viewer")
+# Totango's current names of its licenses; the API still takes the old ones (Practitioner is spark, Contributor zoe).
+LICENSE_NAMES = {"spark": "Practitioner", "zoe": "Contributor", "viewer": "Viewer"}
+LICENSES = tuple(LICENSE_NAMES)
+LICENSE_ALIASES = dict((name.lower(), value) for value, name in LICENSE_NAMES.items())
 # An apostrophe is common in local parts (o'brien@...); a double quote would break the one-field filter
-# userName eq "...". \Z, not $: "a@b.com\n" (a YAML block scalar) must not pass and then never match.
+# userName eq "...". \Z, not $: after trimming, a line break inside the address must still fail.
 EMAIL_RE = re.compile(r"^[^@\s\"<>(),;:]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+\Z")
 
-# Option name -> (SCIM PATCH path, or None where the vendor's PATCH does not support the attribute).
-PATCH_PATHS = {
-    "external_id": "externalId",
-    "given_name": "name.givenName",
-    "family_name": "name.familyName",
-    "display_name": None,
-    "title": "title",
-    "active": "active",
-    "license": "license",
-    "is_admin": None,
-    "manager_email": "managerEmail",
-    "manager_external_id": "managerExternalId",
-    "teams": "groups",
-}
-MANAGED_FIELDS = ("user_name",) + tuple(PATCH_PATHS)
+
+class UserField:
+    """One managed user attribute: its option, where it lives in a SCIM User, and the rules its value obeys.
+
+    kind: str, email (trimmed and lower-cased), bool, license (one API value, sent as a list) or teams.
+    attribute: the SCIM attribute in its schema, dotted for a sub-attribute (name.givenName).
+    mirror: another attribute of the extension that carries the same value (active is also isActive).
+    patch: False where Totango's PATCH does not accept the attribute, so a change needs a PUT.
+    key: the user's identity, compared case-insensitively and never changed by compute_changes.
+    """
+
+    def __init__(self, name, attribute, kind="str", extension=False, max_length=None, clearable=False,
+                 non_empty=False, patch=True, mirror=None, key=False, aliases=()):
+        self.name = name
+        self.attribute = attribute
+        self.kind = kind
+        self.extension = extension
+        self.max_length = max_length
+        self.clearable = clearable
+        self.non_empty = non_empty
+        self.patch = patch
+        self.mirror = mirror
+        self.key = key
+        self.aliases = tuple(aliases)
+
+    @property
+    def schema(self):
+        return TOTANGO_SCHEMA if self.extension else CORE_SCHEMA
+
+    @property
+    def vendor_path(self):
+        """Totango's documented PATCH path: the bare attribute, extension attributes included; None if PATCH cannot set it."""
+        return self.attribute if self.patch else None
+
+    @property
+    def rfc_path(self):
+        """RFC 7644's PATCH path: an extension attribute is qualified by its schema URN."""
+        if not self.patch:
+            return None
+        return "%s:%s" % (TOTANGO_SCHEMA, self.attribute) if self.extension else self.attribute
+
+    @property
+    def locations(self):
+        """(schema, attribute) pairs the value is read from (first set wins) and written to."""
+        found = [(self.schema, self.attribute)]
+        if self.mirror:
+            found.append((TOTANGO_SCHEMA, self.mirror))
+        return found
+
+    def option_spec(self):
+        """This field's entry in the argument spec."""
+        if self.kind == "teams":
+            return dict(type="list", elements="dict", options=dict(
+                id=dict(type="str"), name=dict(type="str"), role=dict(type="str")))
+        spec = dict(type="bool" if self.kind == "bool" else "str")
+        if self.key:
+            spec["required"] = True
+        if self.aliases:
+            spec["aliases"] = list(self.aliases)
+        return spec
+
+
+# The one table of user attributes; every list below, the argument spec and the views are derived from it.
+# A new attribute is a row here, in the three documentations of the user options (a unit test compares
+# them with this table) and in the simulator's user record.
+USER_FIELDS = (
+    UserField("user_name", "userName", kind="email", max_length=100, non_empty=True, key=True, aliases=["email"]),
+    UserField("external_id", "externalId", max_length=128, clearable=True),
+    UserField("given_name", "name.givenName", max_length=30, non_empty=True),
+    UserField("family_name", "name.familyName", max_length=30, non_empty=True),
+    # display_name non-empty: Totango derives a display name when there is none, so "" would be sent on every run.
+    UserField("display_name", "displayName", max_length=128, non_empty=True, patch=False),
+    UserField("title", "title", max_length=128, clearable=True),
+    UserField("active", "active", kind="bool", mirror="isActive"),
+    UserField("license", "license", kind="license", extension=True),
+    UserField("is_admin", "isAdmin", kind="bool", extension=True, patch=False),
+    UserField("manager_email", "managerEmail", kind="email", extension=True, max_length=100, clearable=True),
+    UserField("manager_external_id", "managerExternalId", extension=True, max_length=128, clearable=True),
+    UserField("teams", "groups", kind="teams"),
+)
+FIELDS = dict((field.name, field) for field in USER_FIELDS)
+
+# Option name -> Totango's PATCH path, or None where the vendor's PATCH does not support the attribute.
+PATCH_PATHS = dict((f.name, f.vendor_path) for f in USER_FIELDS if not f.key)
+MANAGED_FIELDS = tuple(f.name for f in USER_FIELDS if f.key) + tuple(PATCH_PATHS)
 # Fields that may be cleared with an empty string, and that replace: true clears when not given.
-CLEARABLE_FIELDS = ("external_id", "title", "manager_email", "manager_external_id")
-MAX_LENGTHS = {
-    "user_name": 100, "given_name": 30, "family_name": 30, "display_name": 128, "title": 128,
-    "external_id": 128, "manager_email": 100, "manager_external_id": 128,
-}
-# display_name too: Totango derives a display name when there is none, so "" would be sent on every run.
-NON_EMPTY_FIELDS = ("user_name", "given_name", "family_name", "display_name")
-EMAIL_FIELDS = ("user_name", "manager_email")
+CLEARABLE_FIELDS = tuple(f.name for f in USER_FIELDS if f.clearable)
+MAX_LENGTHS = dict((f.name, f.max_length) for f in USER_FIELDS if f.max_length)
+NON_EMPTY_FIELDS = tuple(f.name for f in USER_FIELDS if f.non_empty)
+EMAIL_FIELDS = tuple(f.name for f in USER_FIELDS if f.kind == "email")
+
+
+def patch_path(field_name, rfc=False):
+    """The PATCH path of a field: Totango's documented form, or RFC 7644's (URN-qualified extension attributes)."""
+    field = FIELDS[field_name]
+    return field.rfc_path if rfc else field.vendor_path
 
 
 def user_argument_spec():
     """The options that describe one user: totango_user's own, and each item of totango_users' users list."""
-    return dict(
-        user_name=dict(type="str", required=True, aliases=["email"]),
-        given_name=dict(type="str"),
-        family_name=dict(type="str"),
-        display_name=dict(type="str"),
-        title=dict(type="str"),
-        external_id=dict(type="str"),
-        active=dict(type="bool"),
-        license=dict(type="str"),
-        is_admin=dict(type="bool"),
-        manager_email=dict(type="str"),
-        manager_external_id=dict(type="str"),
-        teams=dict(type="list", elements="dict", options=dict(
-            id=dict(type="str"), name=dict(type="str"), role=dict(type="str"))),
-    )
+    return dict((field.name, field.option_spec()) for field in USER_FIELDS)
 
 
 def state_argument_spec():
     """The state option: totango_user's own, and that of each item of totango_users' users list."""
     return dict(type="str", choices=["present", "disabled"], default="present")
+
+
+def normalize_email(value):
+    """The one input rule for e-mails, everywhere: surrounding whitespace trimmed, lower-case."""
+    return value.strip().lower() if isinstance(value, str) else value
+
+
+def email_error(value):
+    """Why value (trimmed) is not an e-mail address, or None."""
+    if not EMAIL_RE.match(str(value).strip()):
+        return "must be an e-mail address, got %r" % (value,)
+    return None
 
 
 def parse_bool(value):
@@ -92,9 +167,18 @@ def parse_bool(value):
 
 
 def parse_license(value):
+    """The API value of a license given or returned in any case, by its API value or its current name."""
     if isinstance(value, (list, tuple)):
         value = value[0] if value else None
-    return str(value).strip().lower() if value else None
+    if not value:
+        return None
+    text = str(value).strip().lower()
+    return LICENSE_ALIASES.get(text, text)
+
+
+def license_name(value):
+    """Totango's current name of a license (Practitioner for spark), or None."""
+    return LICENSE_NAMES.get(parse_license(value))
 
 
 # -- validation -----------------------------------------------------------
@@ -109,17 +193,19 @@ def validate_user_options(options, prefix=""):
 def user_option_errors(options, prefix=""):
     """Every option of one user that breaks a rule, each by the first rule it breaks: a list of OptionError."""
     errors = []
-    for field in MANAGED_FIELDS:
-        value = options.get(field)
-        if value is None or field == "teams":
+    for field in USER_FIELDS:
+        value = options.get(field.name)
+        if value is None or field.kind == "teams":
             continue
         error = _field_error(field, value)
         if error:
-            errors.append(OptionError(prefix + field, error))
+            errors.append(OptionError(prefix + field.name, error))
     license_value = options.get("license")
-    if license_value is not None and str(license_value).strip().lower() not in LICENSES:
+    if license_value is not None and parse_license(license_value) not in LICENSES:
         errors.append(OptionError(prefix + "license",
-                                  "must be one of spark, zoe, viewer (case-insensitive), got %r" % (license_value,)))
+                                  "must be one of spark, zoe, viewer (case-insensitive), got %r; "
+                                  "Totango's current names practitioner (spark) and contributor (zoe) "
+                                  "are accepted too" % (license_value,)))
     try:
         validate_teams(options.get("teams"), prefix)
     except OptionError as error:
@@ -128,12 +214,13 @@ def user_option_errors(options, prefix=""):
 
 
 def _field_error(field, value):
-    if field in NON_EMPTY_FIELDS and not str(value).strip():
+    text = normalize_email(value) if field.kind == "email" else str(value)
+    if field.non_empty and not text.strip():
         return "must not be empty"
-    if field in MAX_LENGTHS and len(str(value)) > MAX_LENGTHS[field]:
-        return "must be at most %d characters, got %d" % (MAX_LENGTHS[field], len(str(value)))
-    if field in EMAIL_FIELDS and value and not EMAIL_RE.match(str(value)):
-        return "must be an e-mail address, got %r" % (value,)
+    if field.max_length and len(text) > field.max_length:
+        return "must be at most %d characters, got %d" % (field.max_length, len(text))
+    if field.kind == "email" and text:
+        return email_error(value)
     return None
 
 
@@ -168,50 +255,54 @@ def user_view(resource):
     """The managed fields of a SCIM User resource, normalised for comparison."""
     if not resource:
         return {}
-    ext = resource.get(TOTANGO_SCHEMA) or {}
-    name = resource.get("name") or {}
-    active = resource.get("active")
-    if active is None:
-        active = ext.get("isActive")
-    view = {
-        "user_name": _lower(resource.get("userName")),
-        "external_id": resource.get("externalId"),
-        "given_name": name.get("givenName"),
-        "family_name": name.get("familyName"),
-        "display_name": resource.get("displayName"),
-        "title": resource.get("title"),
-        "active": parse_bool(active),
-        "license": parse_license(ext.get("license")),
-        "is_admin": parse_bool(ext.get("isAdmin")),
-        "manager_email": _lower(ext.get("managerEmail")),
-        "manager_external_id": ext.get("managerExternalId"),
-        "teams": sorted_teams(
-            {"id": str(g.get("value")), "name": g.get("display"), "role": g.get("teamrole")}
-            for g in resource.get("groups") or [] if g.get("value") is not None),
-    }
+    view = {}
+    for field in USER_FIELDS:
+        raw = None
+        for schema, attribute in field.locations:
+            raw = _read(resource, schema, attribute)
+            if raw is not None:
+                break
+        view[field.name] = _from_scim(field, raw)
     return dict((k, v) for k, v in view.items() if v not in (None, ""))
+
+
+def _read(resource, schema, attribute):
+    node = (resource.get(schema) or {}) if schema == TOTANGO_SCHEMA else resource
+    for part in attribute.split("."):
+        node = node.get(part) if isinstance(node, dict) else None
+    return node
+
+
+def _from_scim(field, raw):
+    if field.kind == "email":
+        return normalize_email(raw)
+    if field.kind == "bool":
+        return parse_bool(raw)
+    if field.kind == "license":
+        return parse_license(raw)
+    if field.kind == "teams":
+        return sorted_teams(
+            {"id": str(g.get("value")), "name": g.get("display"), "role": g.get("teamrole")}
+            for g in raw or [] if g.get("value") is not None)
+    return raw
 
 
 def sorted_teams(teams):
     return sorted(teams, key=lambda team: team["id"])
 
 
-def _lower(value):
-    return value.strip().lower() if isinstance(value, str) else value
-
-
 def desired_view(options, resolved_teams=None):
     """The fields the user asked for, normalised like user_view. Empty strings mean "clear"."""
     view = {}
-    for field in MANAGED_FIELDS:
-        value = options.get(field)
-        if value is None or field == "teams":
+    for field in USER_FIELDS:
+        value = options.get(field.name)
+        if value is None or field.kind == "teams":
             continue
-        if field in EMAIL_FIELDS:
-            value = _lower(value)
-        elif field == "license":
+        if field.kind == "email":
+            value = normalize_email(value)
+        elif field.kind == "license":
             value = parse_license(value)
-        view[field] = value
+        view[field.name] = value
     if resolved_teams is not None:
         view["teams"] = sorted_teams(resolved_teams)
     return view
@@ -265,25 +356,27 @@ def merge_view(current, changes):
 
 def needs_replace(changes):
     """PATCH covers only the attributes the vendor lists; the rest (displayName, isAdmin) need a PUT."""
-    return any(PATCH_PATHS.get(field, "") is None for field in changes)
+    return any(field in FIELDS and not FIELDS[field].patch for field in changes)
 
 
-def build_patch_operations(changes):
+def build_patch_operations(changes, rfc=False):
+    """The PATCH operations for the changes, with Totango's paths or (rfc=True) RFC 7644's."""
     operations = []
     for field, (_before, after) in sorted(changes.items()):
-        path = PATCH_PATHS[field]
+        path = patch_path(field, rfc)
         if after in (None, ""):
             operations.append({"op": "remove", "path": path})
         else:
-            operations.append({"op": "replace", "path": path, "value": _scim_value(field, after)})
+            operations.append({"op": "replace", "path": path, "value": _to_scim(FIELDS[field], after)})
     return operations
 
 
-def _scim_value(field, value):
-    if field == "license":
+def _to_scim(field, value, with_display=False):
+    if field.kind == "license":
         return [value]
-    if field == "teams":
-        return [_group_ref(team) for team in value]
+    if field.kind == "teams":
+        return [dict(_group_ref(team), display=team["name"]) if with_display and team.get("name") else _group_ref(team)
+                for team in value]
     return value
 
 
@@ -299,26 +392,25 @@ def render_user_resource(view, base=None):
     resource = copy.deepcopy(base) if base else {}
     resource.pop("meta", None)
     resource["schemas"] = [CORE_SCHEMA, TOTANGO_SCHEMA]
-    ext = dict(resource.get(TOTANGO_SCHEMA) or {})
-    name = dict(resource.get("name") or {})
-    simple = (("user_name", resource, "userName"), ("external_id", resource, "externalId"),
-              ("display_name", resource, "displayName"), ("title", resource, "title"),
-              ("given_name", name, "givenName"), ("family_name", name, "familyName"),
-              ("is_admin", ext, "isAdmin"), ("manager_email", ext, "managerEmail"),
-              ("manager_external_id", ext, "managerExternalId"))
-    for field, target, key in simple:
-        _set_or_clear(target, key, view.get(field))
-    _set_or_clear(resource, "active", view.get("active"))
-    _set_or_clear(ext, "isActive", view.get("active"))
-    _set_or_clear(ext, "license", [view["license"]] if view.get("license") else None)
-    if view.get("teams"):
-        resource["groups"] = [dict(_group_ref(team), display=team["name"]) if team.get("name") else _group_ref(team)
-                              for team in view["teams"]]
-    else:
-        resource.pop("groups", None)
-    _set_or_clear(resource, "name", name or None)
-    _set_or_clear(resource, TOTANGO_SCHEMA, ext or None)
+    for field in USER_FIELDS:
+        value = view.get(field.name)
+        scim = None if value in (None, "", []) else _to_scim(field, value, with_display=True)
+        for schema, attribute in field.locations:
+            _write(resource, schema, attribute, scim)
+    for container in ("name", TOTANGO_SCHEMA):
+        if not resource.get(container):
+            resource.pop(container, None)
     return resource
+
+
+def _write(resource, schema, attribute, value):
+    parts = ([schema] if schema == TOTANGO_SCHEMA else []) + attribute.split(".")
+    node = resource
+    for part in parts[:-1]:
+        if not isinstance(node.get(part), dict):
+            node[part] = {}
+        node = node[part]
+    _set_or_clear(node, parts[-1], value)
 
 
 def _set_or_clear(target, key, value):

@@ -167,14 +167,26 @@ def test_a_team_name_matches_the_users_own_team_first_and_costs_no_listing():
 
 
 @pytest.mark.parametrize("option, value, rule", [
-    ("user_name", "new.hire@example.com\n", "e-mail"),
-    ("manager_email", "boss@example.com\n", "e-mail"),
+    ("user_name", "new.hire@example.com\nother@example.com", "e-mail"),
+    ("manager_email", "boss@example.com\nx", "e-mail"),
     ("display_name", "", "empty"),
 ])
 def test_values_that_would_never_converge_are_refused(option, value, rule):
     with pytest.raises(OptionError) as caught:
         validate_user_options(dict(new_hire(), **{option: value}))
     assert caught.value.option == option and rule in caught.value.rule
+
+
+@pytest.mark.parametrize("spelling", ["New.Hire@Example.com ", " new.hire@example.com\n", "\tNEW.HIRE@EXAMPLE.COM"])
+def test_surrounding_whitespace_of_an_e_mail_is_trimmed_and_converges(spelling):
+    validate_user_options(new_hire(user_name=spelling, manager_email=" Boss@Example.com "))
+    plan, _resource = run(RecordingClient(), new_hire(user_name=spelling, manager_email=" Boss@Example.com "),
+                          check_mode=True)
+    assert plan.after["user_name"] == "new.hire@example.com" and plan.after["manager_email"] == "boss@example.com"
+    assert plan.predicted["userName"] == "new.hire@example.com"
+    rerun = plan_user(new_hire(user_name=spelling, manager_email=" Boss@Example.com "), plan.predicted,
+                      TeamDirectory(RecordingClient()))
+    assert rerun.action == "none", rerun.changes
 
 
 def test_an_apostrophe_in_an_e_mail_is_accepted():
