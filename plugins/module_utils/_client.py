@@ -13,6 +13,7 @@ __metaclass__ = type
 
 import email.utils
 import random
+import re
 import threading
 import time
 from collections import deque
@@ -35,8 +36,15 @@ from ansible_collections.scimops.totango.plugins.module_utils._errors import (
 
 PATCH_OP_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
 RETRY_STATUSES = frozenset((429, 502, 503, 504))
-SAFE_METHODS = frozenset(("GET", "PUT", "PATCH"))
+# Idempotent: sending one again after a lost answer cannot do more than the first did.
+RETRYABLE_METHODS = frozenset(("GET", "PUT", "PATCH"))
 USER_AGENT = "scimops.totango/0.1.0"
+# A refused or unresolvable connection is retried this often, at most REFUSED_BACKOFF_MAX seconds apart.
+REFUSED_RETRIES = 2
+REFUSED_BACKOFF_MAX = 1.0
+# OpenSSL's words for an answer that is not TLS at all, e.g. from a plain-HTTP port.
+TLS_PROTOCOL_MARKERS = ("WRONG_VERSION_NUMBER", "wrong version number", "RECORD_LAYER_FAILURE",
+                        "record layer failure", "packet length too long", "UNKNOWN_PROTOCOL", "HTTP_REQUEST")
 PAGE_SIZE = 100
 
 CREDENTIAL_HELP = (
@@ -45,16 +53,27 @@ CREDENTIAL_HELP = (
 )
 
 
+SCIM_URL_SHAPE = "https://app.totango.com/{site}/{domain}/api/v2/scim/services/{service-id}"
+TOKEN_URL_SHAPE = "https://app.totango.com/{site}/{domain}/oauth2/api/v1/token"
+TOKEN_URL_NEEDED = ("no token URL can be derived from scim_url %s, which lacks the /{site}/{domain} of "
+                    "app.totango.com URLs; give token_url, e.g. " + TOKEN_URL_SHAPE)
+SCIM_ERROR_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:Error"
+
+
 def derive_token_url(scim_url):
-    """The OAuth endpoint lives beside the SCIM API: {scheme}://{host}/{site}/{domain}/oauth2/api/v1/token."""
-    parts = urlsplit(scim_url)
-    path = parts.path
-    marker = path.find("/api/v2/scim")
-    if marker >= 0:
-        prefix = path[:marker]
-    else:
-        prefix = "/" + "/".join([p for p in path.split("/") if p][:2])
-    return urlunsplit((parts.scheme, parts.netloc, prefix.rstrip("/") + "/oauth2/api/v1/token", "", ""))
+    """{scheme}://{host}/{site}/{domain}/oauth2/api/v1/token beside a scim_url of the documented shape, else None.
+
+    Tenants are also served as https://api.totango.com/api/v2/scim/services/{id} (and api-eu1): there the
+    path tells no site and domain, and a guessed token URL would only fail later with a puzzling 404.
+    """
+    parts = urlsplit(scim_url or "")
+    marker = parts.path.find("/api/v2/scim")
+    if marker < 0:
+        return None
+    prefix = [segment for segment in parts.path[:marker].split("/") if segment]
+    if len(prefix) != 2:
+        return None
+    return urlunsplit((parts.scheme, parts.netloc, "/%s/%s/oauth2/api/v1/token" % tuple(prefix), "", ""))
 
 
 def _lower_keys(data):
@@ -151,6 +170,7 @@ class ScimClient:
             raise RuntimeError("the requests library is required")
         self.scim_url = (scim_url or "").rstrip("/")  # totango_token may have only a token_url
         self.token_url = token_url or derive_token_url(self.scim_url)
+        self._token_url_derived = not token_url
         self.timeout = timeout
         self.max_retries = max_retries
         self.backoff_base = backoff_base
@@ -162,6 +182,7 @@ class ScimClient:
         self._token_lock = threading.Lock()
         self._counter_lock = threading.Lock()
         self.request_count = 0
+        self._answered = False  # any SCIM request answered without error: scim_url leads to a SCIM API
         self.validate_certs = validate_certs
         self.session = requests.Session()
         self.session.verify = validate_certs
@@ -185,19 +206,27 @@ class ScimClient:
 
     def fetch_token(self):
         """Obtains a bearer token with Basic auth; returns the token response with lower-case keys."""
+        if not self.token_url:
+            raise ScimError(detail=TOKEN_URL_NEEDED % self.scim_url, action="requesting a bearer token")
         action = "requesting a bearer token from %s" % self.token_url
         response = self._send("POST", self.token_url, action, params={"grant_type": "client_credentials"},
                               auth=(self._username, self._password), retry_ambiguous=True)
-        if response.status_code in (401, 403):
-            error = error_from_response(response, action)
-            error.detail = "the username and password were refused (%s); %s" % (error.detail, CREDENTIAL_HELP)
-            raise error
         if response.status_code >= 400:
-            raise error_from_response(response, action)
+            raise self._token_error(response, action)
         token = _lower_keys(self._json(response, action))
         if not token.get("access_token"):
             raise ScimError(status=response.status_code, detail="the token response carries no access_token", action=action)
         return token
+
+    def _token_error(self, response, action):
+        error = error_from_response(response, action)
+        if response.status_code in (401, 403):
+            error.detail = "the username and password were refused (%s); %s" % (error.detail, CREDENTIAL_HELP)
+        elif response.status_code in (404, 405):
+            error.detail = "no token endpoint answers at %s (%s); check token_url%s: it is shaped like %s" % (
+                self.token_url, error.detail, " (derived from scim_url)" if self._token_url_derived else "",
+                TOKEN_URL_SHAPE)
+        return error
 
     def _auth_headers(self):
         if self._app_token:
@@ -217,6 +246,15 @@ class ScimClient:
         with self._counter_lock:
             self.request_count += 1
 
+    def _option_for(self, url):
+        return "token_url" if url == self.token_url else "scim_url"
+
+    def _unreachable(self, exc, url, attempts):
+        if not _refused_before_sending(exc):
+            return "%s, after %d attempts" % (_describe_transport_error(exc, self.timeout), attempts)
+        return "could not connect to %s port %s (%s), after %d attempts; check the host and port of %s" % (
+            _host_and_port(url) + (_refusal_reason(exc), attempts, self._option_for(url)))
+
     def _send(self, method, url, action, retry_ambiguous, **kwargs):
         """One request with pacing and retries; returns the final response (any status) or raises ScimConnectionError."""
         attempt = 0
@@ -227,20 +265,20 @@ class ScimClient:
                 # verify per request: requests lets REQUESTS_CA_BUNDLE/CURL_CA_BUNDLE override session.verify=False.
                 response = self.session.request(method, url, timeout=self.timeout, verify=self.validate_certs, **kwargs)
             except requests.exceptions.SSLError as exc:
-                raise ScimConnectionError(
-                    detail="TLS certificate verification failed for %s (%s); use a trusted certificate, "
-                           "or validate_certs: false for a test server only" % (url, type(exc).__name__),
-                    action=action)
+                raise ScimConnectionError(detail=describe_tls_error(exc, url, self._option_for(url),
+                                                                    self.validate_certs), action=action)
             except (requests.exceptions.ConnectionError, requests.exceptions.Timeout,
                     requests.exceptions.ChunkedEncodingError) as exc:  # the last: the body was cut off
-                sent = not isinstance(exc, requests.exceptions.ConnectTimeout) and not _refused_before_sending(exc)
+                refused = _refused_before_sending(exc)
+                sent = not isinstance(exc, requests.exceptions.ConnectTimeout) and not refused
                 if sent and not retry_ambiguous:
                     raise ScimAmbiguousWriteError(detail=_describe_transport_error(exc, self.timeout), action=action)
-                if attempt >= self.max_retries:
-                    raise ScimConnectionError(
-                        detail="%s, after %d attempts" % (_describe_transport_error(exc, self.timeout), attempt + 1),
-                        action=action)
-                time.sleep(retry_delay(None, attempt, self.backoff_base))
+                # Nothing listens there, or the name does not resolve: a server restarting is back within a
+                # second or two, a wrong host or port never is, so waiting out every retry only hides the typo.
+                retries = min(self.max_retries, REFUSED_RETRIES) if refused else self.max_retries
+                if attempt >= retries:
+                    raise ScimConnectionError(detail=self._unreachable(exc, url, attempt + 1), action=action)
+                time.sleep(retry_delay(None, attempt, self.backoff_base, REFUSED_BACKOFF_MAX if refused else 30.0))
                 attempt += 1
                 continue
             self._note_rate_limit(response)
@@ -271,8 +309,11 @@ class ScimClient:
             raise ScimError(status=response.status_code, scim_type="invalidResponse",
                             detail="the server answered with a body that is not valid JSON", action=action)
 
-    def request(self, method, path, action, body=None, params=None):
-        """Sends one SCIM request and returns the decoded body (None when empty); raises ScimError on failure."""
+    def request(self, method, path, action, body=None, params=None, missing_ok=False):
+        """Sends one SCIM request and returns the decoded body (None when empty); raises ScimError on failure.
+
+        missing_ok: a 404 for the resource at path returns None, unless it says scim_url is wrong.
+        """
         url = path if path.startswith("http") else self.scim_url + path
         kwargs = {"params": params}
         if body is not None:
@@ -283,31 +324,61 @@ class ScimClient:
             headers = self._auth_headers()
             if body is not None:
                 headers["Content-Type"] = "application/scim+json"
-            response = self._send(method, url, action, retry_ambiguous=method in SAFE_METHODS,
+            response = self._send(method, url, action, retry_ambiguous=method in RETRYABLE_METHODS,
                                   headers=headers, **kwargs)
             if response.status_code == 401 and not refreshed and self._can_refresh_token():
-                # The bearer token may have expired during a long run: get a new one once. Only the
-                # refused token is forgotten, so workers refused together share one new token.
-                with self._token_lock:
-                    if headers.get("Authorization") == "Bearer %s" % self._access_token:
-                        self._access_token = None
+                self._forget_refused_token(headers)
                 refreshed = True
                 continue
-            if response.status_code in (401, 403):
-                raise self._auth_error(response, action)
-            if response.status_code >= 400:
-                raise error_from_response(response, action)
+            if response.status_code == 404 and missing_ok and not self._wrong_base(response, path):
+                return None
+            self._raise_for_status(response, path, url, action)
             try:
                 return self._json(response, action)
             except ScimError as error:
-                if method not in SAFE_METHODS:
+                if method not in RETRYABLE_METHODS:
                     # The POST may have been applied: like a lost answer, the caller must read before writing again.
                     raise ScimAmbiguousWriteError(detail="%s, so whether the write was applied is unknown" % error.detail,
                                                   status=error.status, scim_type=error.scim_type, action=action)
                 if malformed_retries >= self.max_retries:
                     raise
-                # GET, PUT and PATCH are idempotent: asking again is safe.
                 malformed_retries += 1
+
+    def _forget_refused_token(self, headers):
+        # The bearer token may have expired during a long run: get a new one once. Only the
+        # refused token is forgotten, so workers refused together share one new token.
+        with self._token_lock:
+            if headers.get("Authorization") == "Bearer %s" % self._access_token:
+                self._access_token = None
+
+    def _raise_for_status(self, response, path, url, action):
+        if response.status_code in (401, 403):
+            raise self._auth_error(response, action)
+        if response.status_code == 404 and self._wrong_base(response, path):
+            raise self._wrong_base_error(response, url, action)
+        if response.status_code >= 400:
+            raise error_from_response(response, action)
+        self._answered = True
+
+    def _wrong_base(self, response, path):
+        """Whether a 404 means no SCIM API lives at scim_url, rather than that one resource is missing.
+
+        A SCIM API always has /Users and /Groups; before anything has answered, a 404 that is not a SCIM
+        error (a web server's "File not found") cannot come from the API either.
+        """
+        if path.split("?")[0].strip("/") in ("Users", "Groups"):
+            return True
+        return not self._answered and not _is_scim_error(response)
+
+    def _wrong_base_error(self, response, url, action):
+        error = error_from_response(response, action)
+        advice = "check scim_url (%s): it must be the SCIM base URL from Totango's SCIM settings, shaped like %s" % (
+            self.scim_url, SCIM_URL_SHAPE)
+        endpoint = self.scim_url.rsplit("/", 1)[-1]
+        if endpoint in ("Users", "Groups"):
+            advice += ", without the trailing /%s" % endpoint
+        error.detail = "no SCIM API answers at %s (%s); %s" % (url, error.detail, advice)
+        return error
 
     def _auth_error(self, response, action):
         error = error_from_response(response, action)
@@ -325,6 +396,10 @@ class ScimClient:
 
     def get(self, path, action, params=None):
         return self.request("GET", path, action, params=params)
+
+    def get_if_exists(self, path, action):
+        """The resource at path, or None when the server answers that it does not exist (404)."""
+        return self.request("GET", path, action, missing_ok=True)
 
     def post(self, path, body, action):
         return self.request("POST", path, action, body=body)
@@ -392,11 +467,54 @@ def _list_page(page, action):
     return resources, total
 
 
+def _is_scim_error(response):
+    try:
+        body = response.json()
+    except ValueError:
+        return False
+    return isinstance(body, dict) and SCIM_ERROR_SCHEMA in (body.get("schemas") or [])
+
+
+def _host_and_port(url):
+    parts = urlsplit(url)
+    return parts.hostname, parts.port or (443 if parts.scheme == "https" else 80)
+
+
+def describe_tls_error(exc, url, option, validate_certs):
+    """What went wrong in a TLS handshake, and what to change: the URL's scheme, the certificate, or neither."""
+    text = str(exc)
+    reason = _tls_reason(text)
+    where = "%s port %s" % _host_and_port(url)
+    if any(marker in text for marker in TLS_PROTOCOL_MARKERS):
+        # The most common cause: https:// in front of a port that speaks plain HTTP.
+        return ("%s did not answer in TLS (%s): if that port serves plain HTTP, write %s with http://, "
+                "else check its port" % (where, reason, option))
+    if validate_certs and ("CERTIFICATE_VERIFY_FAILED" in text or "certificate verify failed" in text):
+        return ("TLS certificate verification failed for %s (%s); use a trusted certificate (or point "
+                "REQUESTS_CA_BUNDLE at your CA), or validate_certs: false for a test server only" % (url, reason))
+    return "the TLS handshake with %s failed (%s)" % (where, reason)
+
+
+def _tls_reason(text):
+    # OpenSSL's own words, e.g. "[SSL: WRONG_VERSION_NUMBER] wrong version number", without the URL wrapping.
+    found = re.search(r"\[SSL[^\]]*\][^(')\"]*|certificate verify failed[^(')\"]*", text)
+    return found.group(0).strip() if found else "SSLError"
+
+
 def _refused_before_sending(exc):
     # A refused or unresolvable connection never reached the server, so even a POST is safe to retry.
     text = repr(exc)
     return any(marker in text for marker in ("Connection refused", "NewConnectionError", "Name or service not known",
                                              "nodename nor servname", "Failed to resolve"))
+
+
+def _refusal_reason(exc):
+    text = repr(exc)
+    if "refused" in text:
+        return "connection refused"
+    if any(marker in text for marker in ("Name or service not known", "nodename nor servname", "Failed to resolve")):
+        return "the host name does not resolve"
+    return type(exc).__name__
 
 
 def _describe_transport_error(exc, timeout):

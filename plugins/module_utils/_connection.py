@@ -13,6 +13,7 @@ import os
 from ansible.module_utils.basic import env_fallback
 from ansible.module_utils.six.moves.urllib.parse import urlsplit
 
+from ansible_collections.scimops.totango.plugins.module_utils._client import TOKEN_URL_NEEDED, derive_token_url
 from ansible_collections.scimops.totango.plugins.module_utils._errors import OptionError
 
 AUTH_METHODS = (
@@ -72,6 +73,8 @@ def check_connection_options(params, scim_url_required=True):
     if given[0] == "username/password" and not (params.get("username") and params.get("password")):
         missing = "password" if params.get("username") else "username"
         raise OptionError(missing, "username and password must be given together")
+    if given[0] == "username/password" and not params.get("token_url") and not derive_token_url(params.get("scim_url")):
+        raise OptionError("token_url", TOKEN_URL_NEEDED % params.get("scim_url"))
     for name, minimum in (("timeout", 0.001), ("max_retries", 0), ("requests_per_minute", 0)):
         if params.get(name) is not None and params[name] < minimum:
             raise OptionError(name, "must be at least %s" % minimum)

@@ -17,7 +17,7 @@ from collections import namedtuple
 
 from ansible.module_utils.six.moves.urllib.parse import quote
 
-from ansible_collections.scimops.totango.plugins.module_utils._errors import OptionError, ScimError
+from ansible_collections.scimops.totango.plugins.module_utils._errors import OptionError
 from ansible_collections.scimops.totango.plugins.module_utils._teams import TeamDirectory, match_team
 from ansible_collections.scimops.totango.plugins.module_utils._user_api import find_user, iter_users
 from ansible_collections.scimops.totango.plugins.module_utils._user_model import EMAIL_RE
@@ -112,11 +112,9 @@ def find_team(client, ref, option="team"):
     """Returns (team, all_teams or None): one GET when ref looks like an id (digits), else one listing of /Groups."""
     ref = str(ref).strip()
     if ref.isdigit():
-        try:
-            return client.get("/Groups/%s" % ref, "reading team %s" % ref), None
-        except ScimError as error:
-            if error.status != 404:
-                raise
+        team = client.get_if_exists("/Groups/%s" % ref, "reading team %s" % ref)
+        if team is not None:
+            return team, None
         # A team may be named with digits only: fall back to the names.
     teams = TeamDirectory(client).all()
     return match_team(teams, option, team_id=ref, name=ref), teams
@@ -155,12 +153,7 @@ def resolve_users(client, refs, index, threshold=LOOKUP_THRESHOLD):
 
 
 def _get_user(client, user_id):
-    try:
-        return client.get("/Users/%s" % quote(user_id, safe=""), "looking up the user with id %s" % user_id)
-    except ScimError as error:
-        if error.status == 404:
-            return None
-        raise
+    return client.get_if_exists("/Users/%s" % quote(user_id, safe=""), "looking up the user with id %s" % user_id)
 
 
 def unknown_members_error(missing, option="members"):

@@ -106,12 +106,8 @@ from ansible_collections.scimops.totango.plugins.module_utils._teams import Team
 
 
 def read_team(client, team_id):
-    try:
-        return [client.get("/Groups/%s" % quote(team_id, safe=""), "reading team %s" % team_id)]
-    except ScimError as error:
-        if error.status == 404:
-            return []
-        raise
+    team = client.get_if_exists("/Groups/%s" % quote(team_id, safe=""), "reading team %s" % team_id)
+    return [team] if team is not None else []
 
 
 def read_teams(client, team_id=None, name=None):

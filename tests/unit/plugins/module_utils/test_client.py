@@ -720,3 +720,114 @@ def test_client_paces_real_requests(server):
         client.get("/Users/u1", "reading user")
     assert len(server.requests) == 4
     assert clock.t == pytest.approx(60.0)
+
+
+# -- errors that name the thing to fix --------------------------------------------------
+
+def closed_port():
+    probe = socket.socket()
+    probe.bind(("127.0.0.1", 0))
+    port = probe.getsockname()[1]
+    probe.close()
+    return port
+
+
+def test_a_404_from_a_web_server_on_the_first_request_names_scim_url_and_its_shape(server):
+    server.script(answer(404, raw=b"File not found"))
+    client = make_client(server)
+    with pytest.raises(ScimError) as caught:
+        client.get_if_exists("/Groups/7", "reading team 7")  # not taken for a missing team
+    message = str(caught.value)
+    assert "check scim_url (%s)" % server.scim_url in message
+    assert "/{site}/{domain}/api/v2/scim/services/{service-id}" in message and "HTTP 404" in message
+
+
+def test_a_404_for_a_collection_names_scim_url_even_with_a_scim_body(server):
+    server.script(answer(200, user(1)),
+                  answer(404, {"schemas": [_client.SCIM_ERROR_SCHEMA], "detail": "no such endpoint", "status": "404"}))
+    client = ScimClient(server.scim_url + "/Users", app_token=APP_TOKEN, requests_per_minute=0)
+    client.get("/Users/u1", "reading user")
+    with pytest.raises(ScimError) as caught:
+        client.get("/Users", "listing users", params={"filter": 'userName eq "a@example.com"'})
+    assert "check scim_url" in str(caught.value) and "without the trailing /Users" in str(caught.value)
+
+
+def test_a_scim_404_for_one_resource_is_none_and_any_later_404_is_the_resource_missing(server):
+    not_found = answer(404, {"schemas": [_client.SCIM_ERROR_SCHEMA], "detail": "group 7 not found", "status": "404"})
+    server.script(not_found, answer(200, user(1)), answer(404, raw=b"gone"))
+    client = make_client(server)
+    assert client.get_if_exists("/Groups/7", "reading team 7") is None
+    client.get("/Users/u1", "reading user")
+    assert client.get_if_exists("/Users/u2", "reading user u2") is None  # the API has answered: not scim_url
+
+
+def test_a_404_from_the_token_endpoint_names_token_url_and_its_shape(server):
+    server.script(answer(404, raw=b"File not found"), path=TOKEN_PATH)
+    with pytest.raises(ScimError) as caught:
+        password_client(server).fetch_token()
+    message = str(caught.value)
+    assert "check token_url" in message and "/{site}/{domain}/oauth2/api/v1/token" in message
+    assert PASSWORD not in message
+
+
+def test_a_refused_connection_names_host_and_port_and_gives_up_after_a_short_bounded_retry(monkeypatch):
+    slept = []
+    monkeypatch.setattr(_client.time, "sleep", slept.append)
+    port = closed_port()
+    client = ScimClient("http://127.0.0.1:%d%s" % (port, SCIM_PATH), app_token=APP_TOKEN, max_retries=5,
+                        requests_per_minute=0, timeout=2)
+    with pytest.raises(ScimConnectionError) as caught:
+        client.get("/Users", "listing users")
+    message = str(caught.value)
+    assert "could not connect to 127.0.0.1 port %d (connection refused)" % port in message
+    assert "check the host and port of scim_url" in message
+    assert client.request_count == _client.REFUSED_RETRIES + 1 < 5 + 1
+    assert len(slept) == _client.REFUSED_RETRIES and sum(slept) <= _client.REFUSED_RETRIES * _client.REFUSED_BACKOFF_MAX
+
+
+def test_a_refused_token_endpoint_names_token_url(monkeypatch):
+    monkeypatch.setattr(_client.time, "sleep", lambda seconds: None)
+    port = closed_port()
+    client = ScimClient("http://127.0.0.1:%d%s" % (port, SCIM_PATH), username=USERNAME, password=PASSWORD,
+                        requests_per_minute=0)
+    with pytest.raises(ScimConnectionError) as caught:
+        client.get("/Users", "listing users")
+    assert "port %d" % port in str(caught.value) and "of token_url" in str(caught.value)
+
+
+@pytest.mark.parametrize("validate_certs", [True, False])
+def test_https_to_a_plain_http_port_is_reported_as_such_not_as_a_certificate_problem(server, validate_certs):
+    client = ScimClient(server.scim_url.replace("http://", "https://"), app_token=APP_TOKEN,
+                        validate_certs=validate_certs, requests_per_minute=0, max_retries=3)
+    with pytest.raises(ScimConnectionError) as caught:
+        client.get("/Users", "listing users")
+    message = str(caught.value)
+    assert "did not answer in TLS" in message and "write scim_url with http://" in message
+    assert "127.0.0.1 port %s" % server.base.rsplit(":", 1)[1] in message
+    assert "certificate" not in message and "validate_certs" not in message
+    assert client.request_count == 1  # a protocol mismatch does not go away by asking again
+
+
+def test_a_certificate_failure_suggests_validate_certs_only_when_it_is_on():
+    failure = "[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: self-signed certificate (_ssl.c:1006)"
+    url = "https://scim.example.com/t01/on/api/v2/scim/services/235/Users"
+    on = _client.describe_tls_error(Exception(failure), url, "scim_url", validate_certs=True)
+    assert "certificate verification failed for %s ([SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: " \
+           "self-signed certificate);" % url in on and "validate_certs: false" in on
+    off = _client.describe_tls_error(Exception("[SSL: SSLV3_ALERT_HANDSHAKE_FAILURE] sslv3 alert handshake failure"),
+                                     url, "scim_url", validate_certs=False)
+    assert "TLS handshake with scim.example.com port 443 failed" in off and "validate_certs" not in off
+
+
+@pytest.mark.parametrize("scim_url", [
+    "https://api.totango.com/api/v2/scim/services/235",
+    "https://api-eu1.totango.com/api/v2/scim/services/235",
+    "https://app.totango.com/t01/scim",
+    "https://app.totango.com/t01/on/extra/api/v2/scim/services/235",
+])
+def test_no_token_url_is_guessed_where_the_path_does_not_tell_site_and_domain(scim_url):
+    assert derive_token_url(scim_url) is None
+    client = ScimClient(scim_url, username=USERNAME, password=PASSWORD, requests_per_minute=0)
+    with pytest.raises(ScimError) as caught:
+        client.fetch_token()
+    assert "give token_url" in str(caught.value) and client.request_count == 0

@@ -143,3 +143,13 @@ def test_client_options_carry_every_connection_option():
     options = client_options(params(username="u", password="p", timeout=7.5, validate_certs=False))
     assert options == {"scim_url": SCIM_URL, "app_token": None, "access_token": None, "username": "u", "password": "p",
                        "token_url": None, "validate_certs": False, "timeout": 7.5, "max_retries": 5, "requests_per_minute": 100}
+
+
+@pytest.mark.parametrize("scim_url", ["https://api.totango.com/api/v2/scim/services/235",
+                                      "https://api-eu1.totango.com/api/v2/scim/services/235"])
+def test_username_and_password_need_token_url_where_scim_url_cannot_tell_it(scim_url):
+    error = rejected(scim_url=scim_url, username="admin@example.com", password="p")
+    assert error.option == "token_url" and scim_url in error.rule and "give token_url" in error.rule
+    check_connection_options(params(scim_url=scim_url, username="admin@example.com", password="p",
+                                    token_url="https://app.totango.com/t01/on/oauth2/api/v1/token"))
+    check_connection_options(params(scim_url=scim_url, app_token="t"))  # a token needs no token URL

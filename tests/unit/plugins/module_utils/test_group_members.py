@@ -47,6 +47,12 @@ class FakeClient:
             raise ScimError("not found", status=404, action=action)
         return found
 
+    def get_if_exists(self, path, action):
+        try:
+            return self.get(path, action)
+        except ScimError:
+            return None
+
     def iter_resources(self, path, action, params=None, parallel=1):
         self.calls.append(("LIST", path, (params or {}).get("filter")))
         if path == "/Groups":
