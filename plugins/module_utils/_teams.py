@@ -35,17 +35,13 @@ class TeamDirectory:
 
 
 def match_team(teams, option, team_id=None, name=None):
-    """The one team with this id, else with this display name: exact first, then case-insensitive.
+    """The one team with this id, else with exactly this display name, else the one whose name differs only in case.
 
-    A name that several teams share is refused rather than guessed; the message lists their ids.
+    Totango's team names are case-sensitive ("Sales" and "SALES" are two teams), so a case-insensitive
+    match is only used when it is unique; a name that several teams match is refused rather than guessed,
+    the message listing their ids.
     """
-    rules = []
-    if team_id not in (None, ""):
-        rules.append(lambda team: str(team.get("id")) == str(team_id))
-    if name not in (None, ""):
-        rules.append(lambda team: str(team.get("displayName", "")) == str(name))
-        rules.append(lambda team: str(team.get("displayName", "")).lower() == str(name).lower())
-    for rule in rules:
+    for rule in _rules(team_id, name):
         candidates = [team for team in teams if rule(team)]
         if len(candidates) == 1:
             return candidates[0]
@@ -60,6 +56,18 @@ def match_team(teams, option, team_id=None, name=None):
     else:
         what = "name %r" % name
     raise OptionError(option, "no team with %s exists in Totango (known teams: %s)" % (what, known or "none"))
+
+
+def _rules(team_id, name, exact_only=False):
+    """The tests of match_team, strongest first: id, exact name, then (unless exact_only) name in any case."""
+    rules = []
+    if team_id not in (None, ""):
+        rules.append(lambda team: str(team.get("id")) == str(team_id))
+    if name not in (None, ""):
+        rules.append(lambda team: str(team.get("displayName", "")) == str(name))
+        if not exact_only:
+            rules.append(lambda team: str(team.get("displayName", "")).lower() == str(name).lower())
+    return rules
 
 
 def resolve_user_teams(teams, current_teams, directory, prefix=""):
@@ -81,11 +89,12 @@ def resolve_user_teams(teams, current_teams, directory, prefix=""):
 
 
 def _match_current(ref, current_teams):
-    # The user's own teams are matched first, case-insensitively, so that a rerun needs no listing of
-    # /Groups (an unchanged user costs one read); other names go through match_team.
-    for team in current_teams:
-        if ref.get("id") not in (None, "") and str(ref["id"]) == team["id"]:
-            return team
-        if ref.get("id") in (None, "") and team.get("name") and str(ref.get("name")).lower() == team["name"].lower():
-            return team
+    # The user's own teams are tried first so that a rerun needs no listing of /Groups (an unchanged user
+    # costs one read), but only by id or exact name: whether a name in another case is unique can only be
+    # told from the whole list, so such a name goes through match_team.
+    as_groups = [{"id": team["id"], "displayName": team.get("name") or ""} for team in current_teams]
+    for rule in _rules(ref.get("id"), None if ref.get("id") not in (None, "") else ref.get("name"), exact_only=True):
+        for group, team in zip(as_groups, current_teams):
+            if rule(group):
+                return team
     return None

@@ -243,7 +243,9 @@ def validate_teams(teams, prefix=""):
             raise OptionError(name, "give exactly one of id or name")
         if team.get("role") is not None and not str(team["role"]).strip():
             raise OptionError(name + ".role", "must not be empty when given")
-        key = ("id", str(team["id"])) if has_id else ("name", str(team["name"]).lower())
+        # Exact names: "Sales" and "SALES" are two teams in Totango. Two names that resolve to one team are
+        # refused once the names are resolved (_teams.resolve_user_teams).
+        key = ("id", str(team["id"])) if has_id else ("name", str(team["name"]))
         if key in seen:
             raise OptionError(name, "the team %s is listed twice" % (team.get("id") or team.get("name")))
         seen.add(key)

@@ -28,7 +28,8 @@ extends_documentation_fragment:
 options:
   team:
     description:
-      - The team's id, or its display name (matched case-insensitively when no name matches exactly).
+      - The team's id, or its display name. Names are case-sensitive in Totango (C(Sales) and C(SALES) are two
+        teams); the exact name wins, and a name in another case is used only when exactly one team has it.
       - A value of digits only is tried as an id first, then as a name.
       - The module fails before any write when no team matches, or when a name matches several teams.
     type: str

@@ -83,9 +83,10 @@ options:
         type: str
       name:
         description:
-          - The team's display name. A team the user is already in matches case-insensitively, so a rerun needs
-            no listing of teams.
-          - Any other team matches exactly, else case-insensitively; a name that several teams match is refused.
+          - The team's display name. Totango's team names are case-sensitive (C(Sales) and C(SALES) are two teams),
+            and both may be listed. The team of exactly this name wins; a name in another case is used only when
+            exactly one team has it, and a name that several teams match that way is refused before any write.
+          - A team the user is already in, named exactly, needs no listing of teams; a rerun costs one read.
         type: str
       role:
         description:

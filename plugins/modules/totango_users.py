@@ -97,9 +97,10 @@ options:
             type: str
           name:
             description:
-              - The team's display name. A team the user is already in matches case-insensitively, so a rerun needs
-                no listing of teams.
-              - Any other team matches exactly, else case-insensitively; a name that several teams match is refused.
+              - The team's display name. Totango's team names are case-sensitive (C(Sales) and C(SALES) are two teams),
+                and both may be listed. The team of exactly this name wins; a name in another case is used only when
+                exactly one team has it, and a name that several teams match that way is refused before any write.
+              - A team the user is already in, named exactly, needs no listing of teams; a rerun costs one read.
             type: str
           role:
             description: The user's role in the team; when not given an existing membership keeps its role.
@@ -140,8 +141,8 @@ options:
     type: bool
     default: false
 notes:
-  - A run costs one read per 100 users in the tenant, one read of the teams when a team is given by a name
-    or id that no listed user already holds, and one write per user that changes.
+  - A run costs one read per 100 users in the tenant, one read of the teams when a team is given by an id or an
+    exact name that no listed user already holds, and one write per user that changes.
   - With O(requests_per_minute=100) (Totango's limit) a run that changes 1,000 users takes about 10 minutes.
   - The diff has one entry per changed user, holding only the fields that change, so it stays readable for
     thousands of users.

@@ -67,7 +67,7 @@ OFFLINE = [
     ("team with neither id nor name", USER, user(teams=[{"role": "Member"}]), ["teams[0]", "exactly one of id or name"]),
     ("team with both id and name", USER, user(teams=[{"id": "1000", "name": "Default Team"}]),
      ["teams[0]", "exactly one of id or name"]),
-    ("team listed twice", USER, user(teams=[{"name": "Sales"}, {"name": "SALES"}]), ["teams[1]", "twice"]),
+    ("team listed twice", USER, user(teams=[{"name": "Sales"}, {"name": "Sales"}]), ["teams[1]", "twice"]),
     ("team with an unknown key", USER, user(teams=[{"name": "Sales", "colour": "red"}]), ["colour"]),
     ("team with an empty role", USER, user(teams=[{"name": "Sales", "role": ""}]), ["teams[0].role", "empty"]),
     ("unknown state", USER, user(state="deleted"), ["state", "present"]),
@@ -127,6 +127,8 @@ ONLINE = [
      ["family_name", "required to create"]),
     ("unknown team name", USER, user(teams=[{"name": "No Such Team"}]), ["teams[0]", "no team with name"]),
     ("unknown team id", USER, user(teams=[{"id": "999999"}]), ["teams[0]", "no team with id"]),
+    # Only "Sales" exists, so "SALES" names it again (with a team "SALES" both could be listed).
+    ("one team under two names", USER, user(teams=[{"name": "Sales"}, {"name": "SALES"}]), ["teams[1]", "twice"]),
     ("Zoe user to Viewer", USER, {"user_name": "zoe@example.com", "license": "viewer"}, ["license", "Viewer"]),
     ("roster: new user without given_name", ROSTER, roster(user(user_name="new@example.com", given_name=None)),
      ["users[0].given_name", "required to create"]),

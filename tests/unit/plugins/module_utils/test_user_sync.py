@@ -158,12 +158,51 @@ def test_a_team_name_several_teams_share_is_refused_not_guessed():
     assert plan.after["teams"][0]["name"] == "Global Team"
 
 
-def test_a_team_name_matches_the_users_own_team_first_and_costs_no_listing():
+def test_a_team_name_matches_the_users_own_team_exactly_and_costs_no_listing():
+    current = existing_user(groups=[{"value": "2694", "display": "Global Team", "teamrole": "Member"}])
+    client = RecordingClient()
+    plan = plan_user({"user_name": EMAIL, "teams": [{"name": "Global Team"}]}, current, TeamDirectory(client))
+    assert not plan.changed and client.calls == []
+
+
+def test_a_user_in_the_case_twin_of_the_team_asked_for_is_moved():
+    # Totango's team names are case-sensitive: being in "global team" is not being in "Global Team".
     teams = TEAMS + [{"id": "2603", "displayName": "global team"}]
     current = existing_user(groups=[{"value": "2603", "display": "global team", "teamrole": "Member"}])
     client = RecordingClient(teams=teams)
     plan = plan_user({"user_name": EMAIL, "teams": [{"name": "Global Team"}]}, current, TeamDirectory(client))
-    assert not plan.changed and client.calls == []
+    assert plan.action == "patch"
+    assert [team["id"] for team in plan.after["teams"]] == ["2694"]
+    assert client.methods() == ["LIST"]
+
+
+def test_a_name_in_another_case_is_looked_up_even_when_the_user_holds_a_team_so_named():
+    # "GLOBAL TEAM" matches the user's own "global team" only case-insensitively; the list decides.
+    teams = TEAMS + [{"id": "2603", "displayName": "global team"}]
+    current = existing_user(groups=[{"value": "2603", "display": "global team", "teamrole": "Member"}])
+    with pytest.raises(OptionError, match="several teams"):
+        plan_user({"user_name": EMAIL, "teams": [{"name": "GLOBAL TEAM"}]}, current,
+                  TeamDirectory(RecordingClient(teams=teams)))
+    unique = plan_user({"user_name": EMAIL, "teams": [{"name": "DEFAULT TEAM"}]}, current,
+                       TeamDirectory(RecordingClient(teams=teams)))
+    assert [team["id"] for team in unique.after["teams"]] == ["1000"]
+
+
+def test_case_twins_can_both_be_listed():
+    teams = TEAMS + [{"id": "2603", "displayName": "global team"}]
+    current = existing_user(groups=[{"value": "2603", "display": "global team", "teamrole": "Member"}])
+    options = {"user_name": EMAIL, "teams": [{"name": "global team"}, {"name": "Global Team"}]}
+    validate_user_options(options)
+    plan = plan_user(options, current, TeamDirectory(RecordingClient(teams=teams)))
+    assert [team["id"] for team in plan.after["teams"]] == ["2603", "2694"]
+
+
+def test_two_names_of_one_team_are_listed_twice():
+    # Only "Global Team" exists, so "GLOBAL TEAM" is that team again: refused once resolved.
+    with pytest.raises(OptionError) as caught:
+        plan_user(new_hire(teams=[{"name": "Global Team"}, {"name": "GLOBAL TEAM"}]), None,
+                  TeamDirectory(RecordingClient()))
+    assert caught.value.option == "teams[1]" and "listed twice" in caught.value.rule
 
 
 @pytest.mark.parametrize("option, value, rule", [
