@@ -1,6 +1,6 @@
 # scimops.totango — build and test entry points.
 #
-#   make test    everything CI runs: unit, integration, sanity, lint, docs-lint, changelog-lint
+#   make test    unit, integration, sanity, lint, docs-lint, changelog-lint, reuse, docs
 #   make demo    simulator + onboarding, then offboarding: each --check --diff, apply, rerun
 #
 # Every target uses .venv, created on first use from requirements-dev.txt.
@@ -42,13 +42,13 @@ INTEGRATION_ARGS ?= -n 2 --durations=10
 SANITY_ARGS ?=
 
 .PHONY: help venv tree-link tree-copy unit integration sanity lint docs-lint \
-	changelog-lint ruff test demo bench docs build clean distclean
+	changelog-lint reuse ruff test demo bench docs build clean distclean
 
 help:
-	@echo "make test            unit + integration + sanity + lint + docs-lint + changelog-lint (what CI runs)"
+	@echo "make test            unit + integration + sanity + lint + docs-lint + changelog-lint + reuse + docs"
 	@echo "make demo            simulator + onboarding then offboarding: --check --diff, apply, rerun"
 	@echo "make venv            create .venv from requirements-dev.txt"
-	@echo "make unit | integration | sanity | lint | docs-lint | changelog-lint | ruff"
+	@echo "make unit | integration | sanity | lint | docs-lint | changelog-lint | reuse | ruff"
 	@echo "make bench | docs | build | clean | distclean"
 
 # --- environment -----------------------------------------------------------
@@ -96,11 +96,15 @@ changelog-lint: $(VENV_STAMP)
 	$(BIN)/antsibull-changelog lint
 	$(BIN)/antsibull-changelog lint-changelog-yaml changelogs/changelog.yaml
 
+# licensing: every file has SPDX information (its own header or REUSE.toml), LICENSES/ the texts
+reuse: $(VENV_STAMP)
+	$(BIN)/reuse lint --lines
+
 # style check for Python code (not part of `make test`)
 ruff: $(VENV_STAMP)
 	$(BIN)/ruff check plugins tests tools
 
-test: venv unit integration sanity lint docs-lint changelog-lint docs
+test: venv unit integration sanity lint docs-lint changelog-lint reuse docs
 
 # --- the rest --------------------------------------------------------------
 
