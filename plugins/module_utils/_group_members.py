@@ -20,7 +20,7 @@ from ansible.module_utils.six.moves.urllib.parse import quote
 from ansible_collections.scimops.totango.plugins.module_utils._errors import OptionError
 from ansible_collections.scimops.totango.plugins.module_utils._teams import TeamDirectory, match_team
 from ansible_collections.scimops.totango.plugins.module_utils._user_api import find_user, iter_users
-from ansible_collections.scimops.totango.plugins.module_utils._user_model import EMAIL_RE
+from ansible_collections.scimops.totango.plugins.module_utils._user_model import email_error, normalize_email
 
 GROUP_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:Group"
 STATES = ("present", "absent", "exact")
@@ -48,9 +48,9 @@ def parse_member_refs(members, option="members"):
         if not value:
             raise OptionError(where, "must be a user's e-mail or id, not empty")
         if _is_email(value):
-            if not EMAIL_RE.match(value):
+            if email_error(value):
                 raise OptionError(where, "%r is not a valid e-mail address" % value)
-            key = value.lower()
+            key = normalize_email(value)
             ref = MemberRef(index, value, key)
         else:
             key = ("id", value)
@@ -70,7 +70,7 @@ class UserIndex:
 
     def learn(self, user_id, user_name=None):
         user_id = str(user_id)
-        email = str(user_name).strip().lower() if user_name and _is_email(str(user_name)) else None
+        email = normalize_email(str(user_name)) if user_name and _is_email(str(user_name)) else None
         if email or user_id not in self.names:
             self.names[user_id] = email
         if email:
@@ -141,7 +141,7 @@ def resolve_users(client, refs, index, threshold=LOOKUP_THRESHOLD):
         for resource in iter_users(client):
             index.learn_resource(resource)
             pending.discard(str(resource.get("id")))
-            pending.discard(str(resource.get("userName", "")).lower())
+            pending.discard(normalize_email(str(resource.get("userName", ""))))
             if not pending:
                 break  # the remaining pages cannot tell anything more
         return

@@ -20,7 +20,8 @@ from ansible_collections.scimops.totango.plugins.module_utils._errors import (
     ScimError,
 )
 from ansible_collections.scimops.totango.plugins.module_utils._user_model import (
-    EMAIL_RE,
+    email_error,
+    normalize_email,
     user_option_errors,
     user_view,
 )
@@ -35,7 +36,7 @@ COUNT_NAMES = (("create", "created"), ("update", "updated"), ("disable", "disabl
 
 
 def _key(user_name):
-    return str(user_name or "").strip().lower()
+    return normalize_email(str(user_name or ""))
 
 
 class RosterItem:
@@ -94,8 +95,9 @@ def check_roster_options(params):
     if params["max_disable"] < 0:
         errors.append(OptionError("max_disable", "must be 0 or more, got %d" % params["max_disable"]))
     for index, email in enumerate(params["protected_users"]):
-        if not EMAIL_RE.match(str(email).strip()):
-            errors.append(OptionError("protected_users[%d]" % index, "must be an e-mail address, got %r" % (email,)))
+        rule = email_error(email)
+        if rule:
+            errors.append(OptionError("protected_users[%d]" % index, rule))
     seen = {}
     for index, options in enumerate(params["users"]):
         prefix = "users[%d]." % index

@@ -10,6 +10,8 @@ __metaclass__ = type
 
 from ansible.module_utils.six.moves.urllib.parse import quote
 
+from ansible_collections.scimops.totango.plugins.module_utils._user_model import normalize_email
+
 FILTER_FIELDS = ("userName", "externalId")
 
 
@@ -24,11 +26,11 @@ def find_users(client, field, value):
     """Every user whose field equals value (userName compared case-insensitively)."""
     if field == "userName":
         # Totango stores e-mails lower-cased; asking in that case works whether its filter is case-sensitive or not.
-        value = str(value).strip().lower()
+        value = normalize_email(str(value))
     action = "looking up the user with %s %s" % (field, value)
     resources = client.iter_resources("/Users", action, params={"filter": user_filter(field, value)})
     if field == "userName":
-        return [r for r in resources if str(r.get("userName", "")).lower() == str(value).lower()]
+        return [r for r in resources if normalize_email(str(r.get("userName", ""))) == value]
     return [r for r in resources if str(r.get("externalId", "")) == str(value)]
 
 

@@ -104,12 +104,12 @@ error:
 from ansible_collections.scimops.totango.plugins.module_utils._errors import OptionError, ScimError
 from ansible_collections.scimops.totango.plugins.module_utils._module import TotangoModule
 from ansible_collections.scimops.totango.plugins.module_utils._user_api import find_users, iter_users
-from ansible_collections.scimops.totango.plugins.module_utils._user_model import EMAIL_RE
+from ansible_collections.scimops.totango.plugins.module_utils._user_model import email_error
 
 
 def read_users(client, user_name=None, external_id=None):
     if user_name is not None:
-        return find_users(client, "userName", user_name.strip())
+        return find_users(client, "userName", user_name)
     if external_id is not None:
         return find_users(client, "externalId", external_id)
     return list(iter_users(client))
@@ -127,7 +127,7 @@ def main():
         for option in ("user_name", "external_id"):
             if params[option] is not None and not params[option].strip():
                 raise OptionError(option, "must not be empty; leave it out to list every user")
-        if params["user_name"] is not None and not EMAIL_RE.match(params["user_name"].strip()):
+        if params["user_name"] is not None and email_error(params["user_name"]):
             # A typo'd address would otherwise read as "no such user".
             raise OptionError("user_name", "must be an e-mail address (a Totango userName is one), got %r"
                               % params["user_name"])

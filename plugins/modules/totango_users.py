@@ -328,7 +328,11 @@ from ansible_collections.scimops.totango.plugins.module_utils import _roster as 
 from ansible_collections.scimops.totango.plugins.module_utils._errors import OptionError, ScimError
 from ansible_collections.scimops.totango.plugins.module_utils._module import TotangoModule
 from ansible_collections.scimops.totango.plugins.module_utils._teams import TeamDirectory
-from ansible_collections.scimops.totango.plugins.module_utils._user_model import state_argument_spec, user_argument_spec
+from ansible_collections.scimops.totango.plugins.module_utils._user_model import (
+    normalize_email,
+    state_argument_spec,
+    user_argument_spec,
+)
 
 
 def argument_spec():
@@ -350,7 +354,7 @@ def main():
     errors = roster.check_roster_options(params)
     if errors:
         module.fail_json(changed=False, **roster.input_error_result(errors))
-    protected = {str(email).strip().lower() for email in params["protected_users"]}
+    protected = {normalize_email(str(email)) for email in params["protected_users"]}
     try:
         client = module.client
         directory = TeamDirectory(client)
