@@ -34,10 +34,10 @@ MARKER = "/ServiceProviderConfig"
 URN = TOTANGO_SCHEMA + ":"
 
 # Until the RFC 7644 fallback of issue 12 (item 1) is in the client, the vendor's PATCH forms are refused here.
-NEEDS_RFC_PATH = pytest.mark.xfail(strict=True, reason="issue 12 item 1: the bare vendor path is refused with 400 "
-                                                        "invalidPath; RFC 7644 wants the URN-qualified path")
-NEEDS_RFC_REMOVE = pytest.mark.xfail(strict=True, reason="issue 12 item 1: a remove with a value is refused with 400 "
-                                                          "invalidValue; RFC 7644 selects members[value eq \"id\"]")
+NEEDS_RFC_PATH = pytest.mark.xfail(
+    strict=True, reason="issue 12 item 1: the bare vendor path is refused with 400 invalidPath; RFC 7644 wants the URN-qualified path")
+NEEDS_RFC_REMOVE = pytest.mark.xfail(
+    strict=True, reason="issue 12 item 1: a remove with a value is refused with 400 invalidValue; RFC 7644 selects members[value eq \"id\"]")
 
 ERIC = {
     "userName": "eric.dunn@company.com", "name": {"givenName": "Eric", "familyName": "Dunn"},
