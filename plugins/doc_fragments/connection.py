@@ -51,7 +51,7 @@ options:
       - If not set, the environment variable E(TOTANGO_TOKEN_URL) is used, and else it is derived from O(scim_url)
         as C({scheme}://{host}/{site}/{domain}/oauth2/api/v1/token).
       - Required with O(username) and O(password) when O(scim_url) has no C(/{site}/{domain}) before
-        C(/api/v2/scim), as in C(https://api.totango.com/api/v2/scim/services/{id}): the module does not guess.
+        C(/api/v2/scim), as in C(https://api.totango.com/api/v2/scim/services/{id}); the module does not guess.
     type: str
   validate_certs:
     description:
