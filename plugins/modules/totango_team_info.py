@@ -77,7 +77,7 @@ option:
   description: The option whose value was refused, when the module failed on bad input (before any request).
   returned: failure
   type: str
-  sample: user_name
+  sample: name
 error:
   description: What Totango answered, when the module failed on an error from the API.
   returned: failure
@@ -95,7 +95,10 @@ error:
       description: Totango's message, with advice for a refused credential.
       type: str
       returned: always
-  sample: {status: 401, scim_type: null, detail: the app_token was refused}
+  sample:
+    status: 401
+    scim_type: null
+    detail: "the app_token was refused (invalid app-token); SCIM APIs must be enabled for User Management in Totango's settings, and the token must belong to a global admin"
 """
 
 from ansible.module_utils.six.moves.urllib.parse import quote

@@ -98,7 +98,10 @@ error:
       description: Totango's message, with advice for a refused credential.
       type: str
       returned: always
-  sample: {status: 401, scim_type: null, detail: the app_token was refused}
+  sample:
+    status: 401
+    scim_type: null
+    detail: "the app_token was refused (invalid app-token); SCIM APIs must be enabled for User Management in Totango's settings, and the token must belong to a global admin"
 """
 
 from ansible_collections.scimops.totango.plugins.module_utils._errors import OptionError, ScimError

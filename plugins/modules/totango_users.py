@@ -300,10 +300,12 @@ would_disable:
   elements: str
   sample: [leaver@company.com]
 option:
-  description: The option whose value was refused, when the module failed on bad input (before any request).
+  description:
+    - The connection option whose value was refused, when the module failed on it (before any request).
+    - The options of O(users) are reported in RV(errors) instead, every one of them.
   returned: failure
   type: str
-  sample: user_name
+  sample: scim_url
 error:
   description: What Totango answered, when the module failed on an error from the API.
   returned: failure
@@ -321,7 +323,10 @@ error:
       description: Totango's message, with advice for a refused credential.
       type: str
       returned: always
-  sample: {status: 401, scim_type: null, detail: the app_token was refused}
+  sample:
+    status: 401
+    scim_type: null
+    detail: "the app_token was refused (invalid app-token); SCIM APIs must be enabled for User Management in Totango's settings, and the token must belong to a global admin"
 """
 
 from ansible_collections.scimops.totango.plugins.module_utils import _roster as roster
