@@ -35,7 +35,7 @@ ERIC = """
         license: Zoe
         manager_email: Tracy@Work.com
         teams:
-          - name: global team
+          - name: Global Team
             role: Team Admin
 """
 

@@ -63,7 +63,7 @@ def test_check_apply_rerun_read_over_several_pages(sim, tmp_path):
     roster = [{"user_name": "OLD%03d@Example.com" % i, "title": "Senior Analyst" if i < 50 else "Analyst"}
               for i in range(150)]
     roster += [{"email": "new%03d@example.com" % i, "given_name": "New", "family_name": "User%d" % i,
-                "license": "Zoe", "teams": [{"name": "global team", "role": "Team Admin"}] if i < 10 else None}
+                "license": "Zoe", "teams": [{"name": "Global Team", "role": "Team Admin"}] if i < 10 else None}
                for i in range(100)]
     sim.clear_log()
 
