@@ -98,7 +98,9 @@ error:
   sample:
     status: 401
     scim_type: null
-    detail: "the app_token was refused (invalid app-token); SCIM APIs must be enabled for User Management in Totango's settings, and the token must belong to a global admin"
+    detail: >-
+      the app_token was refused (invalid app-token); SCIM APIs must be enabled for User Management in
+      Totango's settings, and the token must belong to a global admin
 """
 
 from ansible.module_utils.six.moves.urllib.parse import quote

@@ -93,7 +93,9 @@ error:
   sample:
     status: 401
     scim_type: null
-    detail: "the username and password were refused (invalid username or password); SCIM APIs must be enabled for User Management in Totango's settings, and the token must belong to a global admin"
+    detail: >-
+      the username and password were refused (invalid username or password); SCIM APIs must be enabled for User Management in
+      Totango's settings, and the token must belong to a global admin
 """
 
 import datetime

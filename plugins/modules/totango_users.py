@@ -326,7 +326,9 @@ error:
   sample:
     status: 401
     scim_type: null
-    detail: "the app_token was refused (invalid app-token); SCIM APIs must be enabled for User Management in Totango's settings, and the token must belong to a global admin"
+    detail: >-
+      the app_token was refused (invalid app-token); SCIM APIs must be enabled for User Management in
+      Totango's settings, and the token must belong to a global admin
 """
 
 from ansible_collections.scimops.totango.plugins.module_utils import _roster as roster
