@@ -16,6 +16,18 @@ if REPO_ROOT not in sys.path:
     sys.path.insert(0, REPO_ROOT)
 
 
+@pytest.fixture(autouse=True)
+def pacing_state(tmp_path_factory, monkeypatch):
+    """Each test keeps its pacing budgets (plugins/module_utils/_pacer.py) in its own cache directory.
+
+    One simulator serves the whole session at one URL, so a budget kept in ~/.cache would carry one
+    test's requests into the next; ansible-playbook and its modules inherit the variable.
+    """
+    cache = tmp_path_factory.mktemp("cache")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(cache))
+    return cache / "scimops.totango" / "pacing"
+
+
 @pytest.fixture(scope="session")
 def sim_server():
     """One simulator for the whole session, with the TEST secrets from tests/integration/harness.py."""

@@ -65,14 +65,24 @@ options:
     default: 30
   max_retries:
     description:
-      - How many times a request is retried after HTTP 429, 502, 503, 504 or a connection error,
-        waiting as the server's C(Retry-After) or C(RateLimit-Reset) header says, else with exponential backoff.
+      - How many times a request is retried after HTTP 502, 503, 504, a connection error, or a 429 that does not
+        say when to come back, with exponential backoff (or as the server's C(Retry-After) header says).
+      - A 429 that says when to come back (C(Retry-After) or C(RateLimit-Reset)) is waited out and not counted
+        here, up to 300 seconds of such waits per request; past that the request fails.
       - A create whose answer was lost is never repeated blindly; the user is looked up first.
     type: int
     default: 5
   requests_per_minute:
     description:
       - Client-side pacing, so a run keeps to Totango's documented limit of 100 API requests a minute.
+      - The pacer never sends more than this many requests in any 61 seconds, nor more than 10 at once, and
+        refills at 98% of this rate, so neither a fixed-window nor a token-bucket limiter at this rate refuses a
+        request. Runs of up to 10 requests are not slowed; long runs take about requests divided by this rate.
+      - The budget is shared by every task, fork and parallel worker on the host that runs the modules against
+        the same O(scim_url) (host and path). It is kept in a small file (mode 0600) under
+        C($XDG_CACHE_HOME/scimops.totango/pacing), by default C(~/.cache/scimops.totango/pacing), else in the
+        system temp directory; it holds times and counts, never a URL or a credential. When no directory can be
+        written, each task paces on its own.
       - V(0) turns pacing off; the server's rate-limit headers are still obeyed.
     type: int
     default: 100

@@ -11,12 +11,10 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import email.utils
 import random
 import re
 import threading
 import time
-from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 
 try:
@@ -32,6 +30,12 @@ from ansible_collections.scimops.totango.plugins.module_utils._errors import (
     ScimAmbiguousWriteError,
     ScimConnectionError,
     ScimError,
+)
+from ansible_collections.scimops.totango.plugins.module_utils._pacer import (
+    RATE_LIMIT_WAIT_BUDGET,
+    RequestPacer,
+    named_wait,
+    retry_delay,
 )
 
 PATCH_OP_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
@@ -81,68 +85,6 @@ def _lower_keys(data):
     return dict((str(k).lower(), v) for k, v in data.items()) if isinstance(data, dict) else {}
 
 
-class RequestPacer:
-    """Keeps to a requests-per-minute budget across threads, and obeys the server's own rate-limit headers."""
-
-    WINDOW = 60.0
-
-    def __init__(self, requests_per_minute, clock=time.monotonic, sleep=time.sleep):
-        self.limit = int(requests_per_minute or 0)
-        self._sent = deque()
-        self._paused_until = 0.0
-        self._lock = threading.Lock()
-        self._clock = clock
-        self._sleep = sleep
-
-    def pause_for(self, seconds):
-        with self._lock:
-            self._paused_until = max(self._paused_until, self._clock() + seconds)
-
-    def wait_turn(self):
-        while True:
-            with self._lock:
-                now = self._clock()
-                delay = self._paused_until - now
-                if delay <= 0 and self.limit > 0:
-                    while self._sent and now - self._sent[0] >= self.WINDOW:
-                        self._sent.popleft()
-                    if len(self._sent) >= self.limit:
-                        delay = self.WINDOW - (now - self._sent[0])
-                if delay <= 0:
-                    if self.limit > 0:
-                        self._sent.append(now)
-                    return
-            self._sleep(min(delay, 5.0))
-
-
-def _seconds_from_header(value, now=None):
-    """Retry-After is seconds or an HTTP date; RateLimit-Reset is seconds (or, from some servers, an epoch)."""
-    if value is None:
-        return None
-    value = str(value).strip()
-    try:
-        seconds = float(value)
-    except ValueError:
-        parsed = email.utils.parsedate_tz(value)
-        if parsed is None:
-            return None
-        seconds = email.utils.mktime_tz(parsed) - (now or time.time())
-    else:
-        if seconds > 1e9:
-            seconds -= now or time.time()
-    return max(0.0, seconds)
-
-
-def retry_delay(response, attempt, backoff_base=0.5, backoff_max=30.0):
-    """How long to wait before the next attempt: the server's headers first, else capped exponential backoff with jitter."""
-    if response is not None:
-        for header in ("Retry-After", "RateLimit-Reset"):
-            seconds = _seconds_from_header(response.headers.get(header))
-            if seconds is not None:
-                return min(seconds + random.uniform(0, 0.25), 120.0)
-    return min(backoff_max, backoff_base * (2 ** attempt)) * random.uniform(0.5, 1.0)
-
-
 def error_from_response(response, action):
     """Turns an error response into ScimError, reading the SCIM error body when there is one."""
     status = response.status_code
@@ -174,7 +116,7 @@ class ScimClient:
         self.timeout = timeout
         self.max_retries = max_retries
         self.backoff_base = backoff_base
-        self.pacer = RequestPacer(requests_per_minute)
+        self.pacer = RequestPacer(requests_per_minute, tenant=self.scim_url or self.token_url)
         self._app_token = app_token
         self._access_token = access_token
         self._username = username
@@ -256,32 +198,50 @@ class ScimClient:
             _host_and_port(url) + (_refusal_reason(exc), attempts, self._option_for(url)))
 
     def _send(self, method, url, action, retry_ambiguous, **kwargs):
-        """One request with pacing and retries; returns the final response (any status) or raises ScimConnectionError."""
+        """One request with pacing and retries; returns the final response (any status) or raises ScimConnectionError.
+
+        A 429 that says when to come back is waited out without counting against max_retries, for up
+        to RATE_LIMIT_WAIT_BUDGET seconds in all: a rate limiter slows a run, it does not fail it.
+        """
         attempt = 0
+        rate_limit_waited = 0.0
         while True:
-            self.pacer.wait_turn()
+            response = failure = None
+            turn = self.pacer.acquire()
             self._count()
             try:
                 # verify per request: requests lets REQUESTS_CA_BUNDLE/CURL_CA_BUNDLE override session.verify=False.
                 response = self.session.request(method, url, timeout=self.timeout, verify=self.validate_certs, **kwargs)
-            except requests.exceptions.SSLError as exc:
-                raise ScimConnectionError(detail=describe_tls_error(exc, url, self._option_for(url),
-                                                                    self.validate_certs), action=action)
             except (requests.exceptions.ConnectionError, requests.exceptions.Timeout,
                     requests.exceptions.ChunkedEncodingError) as exc:  # the last: the body was cut off
-                refused = _refused_before_sending(exc)
-                sent = not isinstance(exc, requests.exceptions.ConnectTimeout) and not refused
-                if sent and not retry_ambiguous:
-                    raise ScimAmbiguousWriteError(detail=_describe_transport_error(exc, self.timeout), action=action)
+                failure = exc
+            finally:
+                self.pacer.release(turn, response, arrived=failure is None or _may_have_arrived(failure))
+            if isinstance(failure, requests.exceptions.SSLError):
+                raise ScimConnectionError(detail=describe_tls_error(failure, url, self._option_for(url),
+                                                                    self.validate_certs), action=action)
+            if failure is not None:
+                if _may_have_arrived(failure) and not retry_ambiguous:
+                    raise ScimAmbiguousWriteError(detail=_describe_transport_error(failure, self.timeout), action=action)
                 # Nothing listens there, or the name does not resolve: a server restarting is back within a
                 # second or two, a wrong host or port never is, so waiting out every retry only hides the typo.
+                refused = _refused_before_sending(failure)
                 retries = min(self.max_retries, REFUSED_RETRIES) if refused else self.max_retries
                 if attempt >= retries:
-                    raise ScimConnectionError(detail=self._unreachable(exc, url, attempt + 1), action=action)
+                    raise ScimConnectionError(detail=self._unreachable(failure, url, attempt + 1), action=action)
                 time.sleep(retry_delay(None, attempt, self.backoff_base, REFUSED_BACKOFF_MAX if refused else 30.0))
                 attempt += 1
                 continue
-            self._note_rate_limit(response)
+            wait = named_wait(response) if response.status_code == 429 else None
+            if wait is not None:
+                # Each wait costs at least a second of the budget, so "Retry-After: 0" cannot loop for ever.
+                rate_limit_waited += max(wait, 1.0)
+                if rate_limit_waited > RATE_LIMIT_WAIT_BUDGET:
+                    raise ScimError(status=429, action=action,
+                                    detail="rate limited: the server asks to wait %d more seconds, past the %d seconds "
+                                           "a request may wait for rate limits" % (wait, RATE_LIMIT_WAIT_BUDGET))
+                self.pacer.pause_for(wait + random.uniform(0, 0.25))
+                continue
             if response.status_code in RETRY_STATUSES and attempt < self.max_retries:
                 delay = retry_delay(response, attempt, self.backoff_base)
                 if response.status_code == 429:
@@ -291,14 +251,6 @@ class ScimClient:
                 attempt += 1
                 continue
             return response
-
-    def _note_rate_limit(self, response):
-        # Waiting when the server says the window is spent avoids earning a 429 at all.
-        remaining = response.headers.get("RateLimit-Remaining")
-        if remaining is not None and remaining.strip() == "0":
-            reset = _seconds_from_header(response.headers.get("RateLimit-Reset"))
-            if reset:
-                self.pacer.pause_for(reset)
 
     def _json(self, response, action):
         if not response.content or not response.content.strip():
@@ -499,6 +451,10 @@ def _tls_reason(text):
     # OpenSSL's own words, e.g. "[SSL: WRONG_VERSION_NUMBER] wrong version number", without the URL wrapping.
     found = re.search(r"\[SSL[^\]]*\][^(')\"]*|certificate verify failed[^(')\"]*", text)
     return found.group(0).strip() if found else "SSLError"
+
+
+def _may_have_arrived(exc):
+    return not isinstance(exc, requests.exceptions.ConnectTimeout) and not _refused_before_sending(exc)
 
 
 def _refused_before_sending(exc):

@@ -19,17 +19,13 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from ansible_collections.scimops.totango.plugins.module_utils import _client
-from ansible_collections.scimops.totango.plugins.module_utils._client import (
-    RequestPacer,
-    ScimClient,
-    derive_token_url,
-    retry_delay,
-)
+from ansible_collections.scimops.totango.plugins.module_utils._client import ScimClient, derive_token_url
 from ansible_collections.scimops.totango.plugins.module_utils._errors import (
     ScimAmbiguousWriteError,
     ScimConnectionError,
     ScimError,
 )
+from ansible_collections.scimops.totango.plugins.module_utils._pacer import WINDOW, RequestPacer
 
 SCIM_PATH = "/t01/on/api/v2/scim/services/235"
 TOKEN_PATH = "/t01/on/oauth2/api/v1/token"
@@ -245,6 +241,66 @@ def test_gateway_errors_are_retried_for_writes_too(server, status):
     assert [r.method for r in server.requests] == ["POST", "POST"]
 
 
+def test_429s_that_say_when_to_come_back_do_not_count_against_max_retries(server):
+    # A limiter slows a run, it does not lose a user: eight named waits with max_retries 1, then success.
+    clock = FakeClock()
+    server.script(*[answer(429, headers={"Retry-After": "30"})] * 4,
+                  *[answer(429, headers={"RateLimit-Remaining": "0", "RateLimit-Reset": "20"})] * 4,
+                  answer(200, user(1)))
+    client = make_client(server, max_retries=1)
+    client.pacer = RequestPacer(0, clock=clock.now, sleep=clock.sleep)
+    assert client.get("/Users/u1", "reading user u1") == user(1)
+    assert len(server.requests) == 9
+    assert 4 * 30 + 4 * 20 <= clock.t <= 4 * 30 + 4 * 20 + 8 * 0.25
+
+
+def test_named_429_waits_stop_at_the_time_budget(server):
+    clock = FakeClock()
+    server.script(*[answer(429, {"detail": "slow down"}, {"Retry-After": "100"})] * 5)
+    client = make_client(server, max_retries=5)
+    client.pacer = RequestPacer(0, clock=clock.now, sleep=clock.sleep)
+    with pytest.raises(ScimError) as caught:
+        client.get("/Users/u1", "reading user u1")
+    assert caught.value.status == 429
+    assert "300 seconds" in str(caught.value)
+    assert len(server.requests) == 4, "three waits of 100 s fit the budget of 300, the fourth does not"
+    assert clock.t <= 300 + 3 * 0.25
+
+
+def test_retry_after_zero_cannot_loop_for_ever(server):
+    clock = FakeClock()
+    server.script(*[answer(429, headers={"Retry-After": "0"})] * 400)
+    client = make_client(server, max_retries=0)
+    client.pacer = RequestPacer(0, clock=clock.now, sleep=clock.sleep)
+    with pytest.raises(ScimError):
+        client.get("/Users/u1", "reading user u1")
+    assert len(server.requests) == 301  # each wait costs at least one second of the budget
+
+
+def test_a_429_without_headers_backs_off_and_counts_as_a_retry(server):
+    clock = FakeClock()
+    server.script(*[answer(429, {"detail": "rate limit"})] * 3)
+    client = make_client(server, max_retries=2)
+    client.pacer = RequestPacer(0, clock=clock.now, sleep=clock.sleep)
+    with pytest.raises(ScimError) as caught:
+        client.get("/Users/u1", "reading user u1")
+    assert caught.value.status == 429
+    assert len(server.requests) == 3
+    assert clock.t > 0, "the backoff went through the shared pacer"
+
+
+def test_a_429_spends_nothing_of_the_budget(server):
+    # Two a minute: after a refused attempt and its retry, one more request still goes without waiting.
+    clock = FakeClock()
+    server.script(answer(429, headers={"Retry-After": "1"}), answer(200, user(1)), answer(200, user(2)))
+    client = make_client(server)
+    client.pacer = RequestPacer(2, clock=clock.now, sleep=clock.sleep)
+    client.get("/Users/u1", "reading user u1")
+    client.get("/Users/u2", "reading user u2")
+    assert len(server.requests) == 3
+    assert clock.t < 2
+
+
 def test_retries_stop_after_max_retries_with_the_last_status(server):
     server.script(*[answer(503, {"detail": "maintenance"})] * 5)
     client = make_client(server, max_retries=2)
@@ -253,33 +309,6 @@ def test_retries_stop_after_max_retries_with_the_last_status(server):
     assert len(server.requests) == 3
     assert caught.value.status == 503
     assert str(caught.value) == "Listing users failed: HTTP 503 error: maintenance"
-
-
-def test_retry_after_as_an_http_date():
-    now = 1_700_000_000.0
-    header = email.utils.formatdate(now + 42, usegmt=True)
-    assert _client._seconds_from_header(header, now=now) == pytest.approx(42, abs=1)
-    assert _client._seconds_from_header(email.utils.formatdate(now - 10, usegmt=True), now=now) == 0.0
-    assert _client._seconds_from_header("not a date") is None
-
-
-def test_ratelimit_reset_as_an_epoch_is_turned_into_seconds():
-    now = 1_700_000_000.0
-    assert _client._seconds_from_header(str(int(now) + 12), now=now) == pytest.approx(12)
-    assert _client._seconds_from_header("3", now=now) == 3.0
-
-
-class HeadersOnly:
-    def __init__(self, headers):
-        self.headers = headers
-
-
-def test_retry_delay_prefers_the_server_headers_over_backoff():
-    assert 2.0 <= retry_delay(HeadersOnly({"Retry-After": "2"}), attempt=4, backoff_base=10) <= 2.25
-    assert 5.0 <= retry_delay(HeadersOnly({"RateLimit-Reset": "5"}), attempt=0) <= 5.25
-    delays = [retry_delay(HeadersOnly({}), attempt=3, backoff_base=0.5) for _attempt in range(50)]
-    assert all(2.0 <= d <= 4.0 for d in delays)  # 0.5 * 2**3, with jitter in [0.5, 1]
-    assert retry_delay(HeadersOnly({}), attempt=30, backoff_base=0.5) <= 30.0
 
 
 def test_retry_after_date_over_http(server):
@@ -649,68 +678,6 @@ class FakeClock:
             self.t += seconds
 
 
-class RecordingQueue(list):
-    """Stands in for the pacer's deque of send times and keeps every time ever appended."""
-
-    def __init__(self):
-        super().__init__()
-        self.history = []
-
-    def append(self, item):
-        self.history.append(item)
-        super().append(item)
-
-    def popleft(self):
-        return self.pop(0)
-
-
-def max_in_any_window(times, window=60.0):
-    times = sorted(times)
-    return max(len([t for t in times if start <= t < start + window]) for start in times)
-
-
-def test_pacer_keeps_the_limit_in_any_minute_across_threads():
-    clock = FakeClock()
-    pacer = RequestPacer(5, clock=clock.now, sleep=clock.sleep)
-    pacer._sent = RecordingQueue()
-    workers = [threading.Thread(target=lambda: [pacer.wait_turn() for _turn in range(6)]) for _worker in range(4)]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join()
-    sent = pacer._sent.history
-    assert len(sent) == 24
-    assert max_in_any_window(sent) <= 5
-
-
-def test_pacer_sends_the_first_burst_without_waiting():
-    clock = FakeClock()
-    pacer = RequestPacer(3, clock=clock.now, sleep=clock.sleep)
-    for _turn in range(3):
-        pacer.wait_turn()
-    assert clock.t == 0
-    pacer.wait_turn()
-    assert clock.t == pytest.approx(60.0)
-
-
-def test_pacer_off_never_waits():
-    clock = FakeClock()
-    pacer = RequestPacer(0, clock=clock.now, sleep=clock.sleep)
-    for _turn in range(1000):
-        pacer.wait_turn()
-    assert clock.t == 0
-
-
-def test_pause_for_holds_every_request_until_it_ends():
-    clock = FakeClock()
-    pacer = RequestPacer(100, clock=clock.now, sleep=clock.sleep)
-    pacer.pause_for(12)
-    pacer.pause_for(3)  # a shorter pause does not cut the longer one short
-    pacer.wait_turn()
-    assert clock.t >= 12
-    assert all(s <= 5.0 for s in clock.sleeps), "long pauses are slept in short steps"
-
-
 def test_client_paces_real_requests(server):
     clock = FakeClock()
     server.script(*[answer(200, user(1))] * 4)
@@ -719,7 +686,8 @@ def test_client_paces_real_requests(server):
     for _turn in range(4):
         client.get("/Users/u1", "reading user")
     assert len(server.requests) == 4
-    assert clock.t == pytest.approx(60.0)
+    # Two a minute: the third waits until the first two answers are a window (61 s) old.
+    assert clock.t == pytest.approx(WINDOW)
 
 
 # -- errors that name the thing to fix --------------------------------------------------
