@@ -199,8 +199,9 @@ def resulting_ids(current_ids, add, remove):
 class MembershipPlan:
     """One team's members before and after, and the write that gets there."""
 
-    def __init__(self, team, current_ids, add, remove, index):
+    def __init__(self, team, current_ids, add, remove, index, state="present"):
         self.team = team
+        self.state = state
         self.current_ids = list(current_ids)
         self.add = list(add)
         self.remove = list(remove)
@@ -260,7 +261,22 @@ def plan_membership(client, team_ref, members, state):
         raise unknown_members_error(missing)
     wanted = [index.id_for(r) for r in refs if index.id_for(r) is not None]
     add, remove = plan_changes(member_ids(team), wanted, state)
-    return MembershipPlan(team, member_ids(team), add, remove, index)
+    return MembershipPlan(team, member_ids(team), add, remove, index, state)
+
+
+def removal_refusal(plan, max_remove):
+    """fail_json arguments when state=exact would take more members out of the team than max_remove, else None.
+
+    Only exact is held to it: its removals are everyone not listed, so a short or empty list (a failed
+    lookup upstream, a survey left blank) would empty the team. With absent, each removal is named.
+    """
+    if plan.state != "exact" or len(plan.remove) <= max_remove:
+        return None
+    count = len(plan.remove)
+    msg = ("state=exact would remove %d of the %d members of team %s (%s), more than max_remove=%d; nothing was "
+           "changed. If that is intended, set max_remove to at least %d; otherwise check members."
+           % (count, len(plan.current_ids), plan.team_name, plan.team_id, max_remove, count))
+    return {"msg": msg, "would_remove": plan.labels(plan.remove), "team": {"id": plan.team_id, "name": plan.team_name}}
 
 
 def apply_membership(client, plan):

@@ -54,6 +54,16 @@ options:
     type: str
     choices: [present, absent, exact]
     default: present
+  max_remove:
+    description:
+      - A safety threshold for O(state=exact). When the run would take more members out of the team than this,
+        the module fails before any write (in check mode too), saying how many it would remove, and returns them
+        in RV(would_remove).
+      - O(state=exact) removes everyone not listed, so a short or empty O(members) (a lookup that returned
+        nothing, a blank survey answer) would otherwise empty the team. Raise it on purpose for a big change.
+      - O(state=absent) is not held to it, since it only removes the users it names.
+    type: int
+    default: 10
 notes:
   - New members get Totango's default team role. Use M(scimops.totango.totango_user) to set a user's role in a team.
   - Removing a member (O(state=absent) or O(state=exact)) does not check their other teams, so a user can be left
@@ -85,6 +95,13 @@ EXAMPLES = r"""
     team: On-call
     members: "{{ rota_emails }}"
     state: exact
+
+- name: Re-staff a large team from HR, allowing up to 40 people to leave it
+  scimops.totango.totango_group_members:
+    team: Customer Success
+    members: "{{ hr_customer_success_emails }}"
+    state: exact
+    max_remove: 40
 """
 
 RETURN = r"""
@@ -143,6 +160,14 @@ diff:
   sample:
     before: {team: Sales, members: [ericd@company.com]}
     after: {team: Sales, members: [ericd@company.com, tracyd@company.com]}
+would_remove:
+  description:
+    - The members O(state=exact) would have removed, when O(max_remove) stopped it (nothing was changed);
+      e-mails where known, else user ids. Sorted.
+  returned: failure
+  type: list
+  elements: str
+  sample: [leaver@company.com]
 option:
   description: The option whose value was refused, when the module failed on bad input (before any request).
   returned: failure
@@ -178,6 +203,7 @@ from ansible_collections.scimops.totango.plugins.module_utils._group_members imp
     STATES,
     apply_membership,
     plan_membership,
+    removal_refusal,
 )
 from ansible_collections.scimops.totango.plugins.module_utils._module import TotangoModule
 
@@ -187,6 +213,7 @@ def main():
         team=dict(type="str", required=True),
         members=dict(type="list", elements="str", required=True),
         state=dict(type="str", choices=list(STATES), default="present"),
+        max_remove=dict(type="int", default=10),
     )
     module = TotangoModule(argument_spec=argument_spec, supports_check_mode=True)
     params = module.params
@@ -194,8 +221,13 @@ def main():
     try:
         if not str(params["team"]).strip():
             raise OptionError("team", "must be a team's id or display name, not empty")
+        if params["max_remove"] < 0:
+            raise OptionError("max_remove", "must be 0 or more, got %d" % params["max_remove"])
         client = module.client
         plan = plan_membership(client, params["team"], params["members"], params["state"])
+        refusal = removal_refusal(plan, params["max_remove"])
+        if refusal:
+            module.fail_json(changed=False, action="none", **refusal)
         if not module.check_mode:
             apply_membership(client, plan)
     except (OptionError, ScimError) as error:
