@@ -190,6 +190,13 @@ SCENARIOS = """
         team: Sales
         members: [ada@example.com, old.timer@example.com]
         state: exact
+    - name: group_members exact over max_remove
+      scimops.totango.totango_group_members:
+        team: Sales
+        members: []
+        state: exact
+        max_remove: 1
+      ignore_errors: true
     - name: group_members unknown team
       scimops.totango.totango_group_members:
         team: No Such Team
