@@ -362,17 +362,23 @@ class ScimClient:
     def patch(self, path, operations, action):
         return self.request("PATCH", path, action, body={"schemas": [PATCH_OP_SCHEMA], "Operations": operations})
 
-    def iter_resources(self, path, action, params=None, page_size=PAGE_SIZE, parallel=1):
+    def list_page(self, path, action, params=None, start=1, page_size=PAGE_SIZE):
+        """One page of a listing: (resources, totalResults or None)."""
+        query = dict(params or {}, startIndex=start, count=page_size)
+        return _list_page(self.get(path, action, params=query) or {}, action)
+
+    def iter_resources(self, path, action, params=None, page_size=PAGE_SIZE, parallel=1, first_page=None):
         """Follows every page of a ListResponse, however the server sizes its pages.
 
         With parallel > 1, once the first page has told the total and the server's page size, the
         other pages are read on that many threads: 50 pages cost about 50 / parallel round trips.
+        Pages are handed on as they arrive, a few ahead at most, so a caller that keeps only part of
+        each resource never holds the whole tenant. first_page: (resources, total) already read.
         """
         seen = set()
 
         def read(start):
-            query = dict(params or {}, startIndex=start, count=page_size)
-            return _list_page(self.get(path, action, params=query) or {}, action)
+            return self.list_page(path, action, params, start, page_size)
 
         def fresh(found, start):
             # Totango's document says nothing of paging: a server that ignores startIndex would repeat its
@@ -385,16 +391,15 @@ class ScimClient:
             seen.update(ids)
             return found
 
-        resources, total = read(1)
+        resources, total = first_page if first_page is not None else read(1)
         yield from fresh(resources, 1)
         start = 1 + len(resources)
         if parallel > 1 and resources and total is not None and start <= total:
             starts = list(range(start, total + 1, len(resources)))
-            with ThreadPoolExecutor(max_workers=min(parallel, len(starts))) as pool:
-                pages = list(pool.map(read, starts))
-            for page_start, (found, _total) in zip(starts, pages):
-                yield from fresh(found, page_start)
-            start, total = starts[-1] + len(pages[-1][0]), pages[-1][1]
+            last = resources, total
+            for page_start, last in zip(starts, _read_ahead(read, starts, parallel)):
+                yield from fresh(last[0], page_start)
+            start, total = starts[-1] + len(last[0]), last[1]
         # Resources added meanwhile, or a server that gives no total, are picked up one page at a time.
         while resources and (total is None or start <= total):
             resources, total = read(start)
@@ -403,6 +408,18 @@ class ScimClient:
 
     def close(self):
         self.session.close()
+
+
+def _read_ahead(read, starts, parallel):
+    """read(start) of every start, in order, on `parallel` threads that run at most 2 x parallel pages ahead."""
+    with ThreadPoolExecutor(max_workers=min(parallel, len(starts))) as pool:
+        pending = deque()
+        for start in starts:
+            pending.append(pool.submit(read, start))
+            if len(pending) >= 2 * parallel:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
 
 
 def _list_page(page, action):

@@ -2,11 +2,11 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""Reconciles a whole roster: validate everything, plan every user from one listing, then write in parallel.
+"""Reconciles a whole roster: validate everything, plan every user from what _roster_read found, then write in parallel.
 
 Each user is planned and applied by _user_sync, exactly as totango_user does it; this file only adds
 what a roster needs on top: duplicate and safety checks, unlisted users, worker threads and the
-per-user bookkeeping. Private to this collection.
+per-user bookkeeping. _roster_result shapes what the task returns. Private to this collection.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -19,11 +19,12 @@ from ansible_collections.scimops.totango.plugins.module_utils._errors import (
     OptionError,
     ScimError,
 )
+from ansible_collections.scimops.totango.plugins.module_utils._roster_read import read_tenant, user_key
+from ansible_collections.scimops.totango.plugins.module_utils._roster_result import capped, named
 from ansible_collections.scimops.totango.plugins.module_utils._user_model import (
     email_error,
     normalize_email,
     user_option_errors,
-    user_view,
 )
 from ansible_collections.scimops.totango.plugins.module_utils._user_sync import (
     ensure_user,
@@ -31,12 +32,8 @@ from ansible_collections.scimops.totango.plugins.module_utils._user_sync import 
 )
 
 MAX_PARALLEL = 32
-# Roster action -> the count it adds to.
-COUNT_NAMES = (("create", "created"), ("update", "updated"), ("disable", "disabled"), ("none", "unchanged"))
 
-
-def _key(user_name):
-    return normalize_email(str(user_name or ""))
+_key = user_key
 
 
 class RosterItem:
@@ -66,23 +63,16 @@ class RosterItem:
     def changed(self):
         return self.action != "none" and not self.failed
 
-    def result(self):
-        entry = {"user_name": self.user_name, "action": self.action, "changed": self.changed, "failed": self.failed}
-        if self.user_id:
-            entry["id"] = self.user_id
-        if self.msg:
-            entry["msg"] = self.msg
-        return entry
+    @property
+    def changes(self):
+        """{field: (before, after)} of what the run writes (or would write) for this user."""
+        return self.plan.changes if self.plan else {}
 
-    def diff(self):
-        """Only the fields that change, so a diff of a thousand users stays a page per hundred changes."""
-        changes = self.plan.changes if self.plan else {}
-        return {
-            "before_header": self.user_name,
-            "after_header": "%s (%s)" % (self.user_name, self.action),
-            "before": {f: b for f, (b, _a) in sorted(changes.items()) if b not in (None, "")},
-            "after": {f: a for f, (_b, a) in sorted(changes.items()) if a not in (None, "")},
-        }
+    def settle(self):
+        """Forgets the resource and plan of a user who needs no write: the result only counts them."""
+        if self.action == "none" and not self.failed:
+            self.current = None
+            self.plan = None
 
 
 # -- validation: everything that can be known before the first request ---------
@@ -115,34 +105,31 @@ def check_roster_options(params):
 
 
 def input_error_result(errors):
-    """fail_json arguments for input errors: every one named, and the promise that nothing was written."""
-    return {
-        "msg": "%d input error(s), nothing was changed: %s" % (len(errors), "; ".join(str(e) for e in errors)),
-        "errors": [{"option": e.option, "rule": e.rule} for e in errors],
-    }
+    """fail_json arguments for input errors: each one named (the first LIST_CAP), and the promise that nothing was written."""
+    result = capped("errors", [{"option": e.option, "rule": e.rule} for e in errors])
+    result["msg"] = "%d input error(s), nothing was changed: %s" % (len(errors), named(str(e) for e in errors))
+    return result
 
 
 # -- planning -------------------------------------------------------------------
 
-def list_current_users(client, parallel=1):
-    """Every user of the tenant by lower-cased userName, each page read once, on `parallel` threads."""
-    return dict((_key(resource.get("userName")), resource)
-                for resource in client.iter_resources("/Users", "listing users", parallel=parallel))
+def read_current_users(client, params):
+    """The tenant as the roster needs it (see _roster_read): every page with disable_unlisted, else the cheaper way."""
+    return read_tenant(client, [options["user_name"] for options in params["users"]], params["disable_unlisted"],
+                       params["parallel"])
 
 
-def roster_items(params, current_users):
+def roster_items(params, tenant):
     """The listed users, then (with disable_unlisted) every unlisted active user, protected ones included."""
     items = []
     for index, options in enumerate(params["users"]):
         items.append(RosterItem(options["user_name"], options, options.get("state") or "present", index,
-                                current_users.get(_key(options["user_name"]))))
+                                tenant.user(options["user_name"])))
     if params["disable_unlisted"]:
-        listed = {item.user_name for item in items}
-        for key in sorted(set(current_users) - listed):
-            resource = current_users[key]
-            if user_view(resource).get("active") is not False:  # already inactive users are left alone
-                items.append(RosterItem(key, {"user_name": resource.get("userName") or key}, "disabled",
-                                        current=resource))
+        for record in tenant.unlisted():
+            if record.get("active") is not False:  # already inactive users are left alone
+                items.append(RosterItem(record.get("userName"), {"user_name": record.get("userName")}, "disabled",
+                                        current=record))
     return items
 
 
@@ -166,7 +153,13 @@ def plan_items(items, directory, replace, protected):
                                               "take it out of protected_users to disable it" % item.user_name))
         if item.index is None and item.action == "disable":
             item.msg = "not listed: disabled because disable_unlisted is true"
+        if item.current is None and item.state == "disabled" and item.index is not None:
+            item.msg = NOT_FOUND
+        item.settle()
     return errors
+
+
+NOT_FOUND = "not in Totango: nothing to disable"
 
 
 def _replaces(item, replace):
@@ -196,7 +189,7 @@ def disable_refusal(items, max_disable):
     msg = ("This run would disable %d users (%d of them unlisted), more than max_disable=%d; nothing was changed. "
            "If that is intended, set max_disable to at least %d; otherwise check users, disable_unlisted "
            "and protected_users." % (len(names), unlisted, max_disable, len(names)))
-    return {"msg": msg, "would_disable": names}
+    return dict(msg=msg, **capped("would_disable", names))
 
 
 # -- execution ------------------------------------------------------------------
@@ -228,26 +221,3 @@ def _apply_item(client, directory, item, replace):
         item.msg = "created outside this run meanwhile; adopted as it was"
     item.plan = plan
     item.action = roster_action(plan) if plan.action != "adopted" else "create"
-
-
-# -- the result -----------------------------------------------------------------
-
-def roster_result(items, with_diff):
-    """changed, the counts, one result per user and, in diff mode, one diff per changed user."""
-    counts = {name: 0 for _action, name in COUNT_NAMES}
-    counts["failed"] = 0
-    names = dict(COUNT_NAMES)
-    for item in items:
-        counts["failed" if item.failed else names[item.action]] += 1
-    # A top-level "failed" would be read by Ansible as the task failing, so that count lives in counts only.
-    result = dict(changed=any(item.changed for item in items), users=[item.result() for item in items],
-                  counts=counts, **{name: counts[name] for _action, name in COUNT_NAMES})
-    if with_diff:
-        result["diff"] = [item.diff() for item in items if item.changed]
-    return result
-
-
-def failure_message(items):
-    failed = [item for item in items if item.failed]
-    return "%d of %d users failed, the others were applied: %s" % (
-        len(failed), len(items), "; ".join("%s: %s" % (item.label, item.msg) for item in failed))

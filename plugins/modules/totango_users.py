@@ -13,9 +13,14 @@ short_description: Reconcile a whole roster of Totango users in one task
 version_added: 0.1.0
 description:
   - Makes every user in O(users) look the way its options say, and optionally disables everyone else.
-  - Lists all users once, page by page (one request per 100 users; the pages after the first are read on the
-    O(parallel) workers), and computes each user's change locally with the same code as
-    M(scimops.totango.totango_user). Only users that differ cost a write.
+  - Reads what the run needs, at the cost of the work rather than of the tenant. With O(disable_unlisted=true)
+    every user must be seen, so all users are listed once, page by page (one request per 100 users; the pages
+    after the first are read on the O(parallel) workers). Otherwise the first page tells how many users Totango
+    holds, and the listed users it did not show are either looked up one request each (on the workers) or
+    found on the remaining pages, whichever costs fewer requests. A roster of one user is looked up at once.
+  - Each user's change is computed locally with the same code as M(scimops.totango.totango_user), whichever
+    way the users were read, so check mode and the diff are the same either way. Only users that differ cost
+    a write.
   - Every input is checked before the first write; any bad entry fails the task with every bad option of
     every entry named, and nothing changed. The options are checked before any request; what
     depends on Totango (an unknown team, the names a new user needs, a license Totango cannot change) is
@@ -23,7 +28,11 @@ description:
   - Writes run on O(parallel) worker threads that share one connection pool and keep together to
     O(requests_per_minute), backing off on the server's rate-limit headers.
   - One user's failure does not stop the others. The task fails at the end, naming each failed user and why,
-    and still returns the counts and the result of every user.
+    and still returns the counts and, for every user it changed, what changed before and after (the audit
+    trail Ansible's diff does not show for a failed task).
+  - The result stays small enough for AWX's job events: the roster is not echoed back in C(invocation), the
+    unchanged users are counted rather than listed (see O(report_unchanged)), and long lists of names are
+    capped at 50 with their total beside them.
   - Totango's API cannot delete users. Disabling sets C(active=false).
 author:
   - scimops.totango contributors (@scimops)
@@ -132,6 +141,13 @@ options:
         request pacer, so O(requests_per_minute) holds for the whole task.
     type: int
     default: 4
+  report_unchanged:
+    description:
+      - V(true) lists every user in RV(users), the unchanged ones too.
+      - V(false) lists only the users that changed, failed or have a note (not in Totango, protected, adopted);
+        the others are counted in RV(unchanged).
+    type: bool
+    default: false
   replace:
     description:
       - V(true) replaces each changed user with a PUT, so O(users[].title), O(users[].external_id),
@@ -141,8 +157,10 @@ options:
     type: bool
     default: false
 notes:
-  - A run costs one read per 100 users in the tenant, one read of the teams when a team is given by an id or an
-    exact name that no listed user already holds, and one write per user that changes.
+  - "A run costs, in reads: with O(disable_unlisted), one per 100 users in the tenant; otherwise the first page
+    and then the fewer of one lookup per listed user not on it or the remaining pages (a single listed user: one
+    lookup). Add one read of the teams when a team is given by an id or an exact name that no listed user already holds,
+    and one write per user that changes. For example 5 updates in a tenant of 30,000 users cost 11 requests."
   - With O(requests_per_minute=100) (Totango's limit) a run that changes 1,000 users takes about 10 minutes.
   - The diff has one entry per changed user, holding only the fields that change, so it stays readable for
     thousands of users.
@@ -238,8 +256,9 @@ counts:
   sample: {created: 12, updated: 3, disabled: 1, unchanged: 980, failed: 0}
 users:
   description:
-    - One result per listed user, in the order of O(users), then one per unlisted user the run disabled
-      (or, being protected, did not).
+    - One result per user the run changed (or would in check mode), failed, or has a note about, in the order
+      of O(users), then the unlisted users the run disabled (or, being protected, did not).
+    - With O(report_unchanged=true), every listed user.
   returned: always
   type: list
   elements: dict
@@ -268,11 +287,22 @@ users:
       type: bool
       returned: always
     msg:
-      description: Why the user failed, or a note (adopted, unlisted, protected).
+      description: Why the user failed, or a note (adopted, unlisted, protected, not in Totango).
       type: str
       returned: when there is something to say
+    before:
+      description:
+        - The fields that changed, as they were (under their option names; empty ones left out). The same as the
+          diff's, but in the result, so a failed task keeps the trail of what it wrote for the others.
+      type: dict
+      returned: when changed
+    after:
+      description: The fields that changed, as they are now (or would be in check mode).
+      type: dict
+      returned: when changed
   sample:
-    - {user_name: ericd@company.com, action: create, changed: true, failed: false}
+    - {user_name: ericd@company.com, action: create, changed: true, failed: false, before: {},
+       after: {user_name: ericd@company.com, given_name: Eric, family_name: Dunn}}
     - {user_name: tracy@company.com, action: update, changed: false, failed: true,
        msg: "Updating user tracy@company.com failed: HTTP 400 invalidValue: group 9 does not exist"}
 diff:
@@ -288,17 +318,27 @@ diff:
       before: {title: CSM}
       after: {title: CSM Team Leader}
 errors:
-  description: Every input error, when the input is invalid (nothing was changed).
+  description: The input errors (the first 50), when the input is invalid (nothing was changed).
   returned: failure
   type: list
   elements: dict
   sample: [{option: "users[3].given_name", rule: "must be at most 30 characters, got 41"}]
+errors_total:
+  description: How many input errors there are.
+  returned: failure
+  type: int
+  sample: 1
 would_disable:
-  description: The users the run would have disabled, when O(max_disable) stopped it (nothing was changed).
+  description: The users (the first 50) the run would have disabled, when O(max_disable) stopped it (nothing was changed).
   returned: failure
   type: list
   elements: str
   sample: [leaver@company.com]
+would_disable_total:
+  description: How many users the run would have disabled, when O(max_disable) stopped it.
+  returned: failure
+  type: int
+  sample: 1
 option:
   description:
     - The connection option whose value was refused, when the module failed on it (before any request).
@@ -332,6 +372,7 @@ error:
 """
 
 from ansible_collections.scimops.totango.plugins.module_utils import _roster as roster
+from ansible_collections.scimops.totango.plugins.module_utils import _roster_result as results
 from ansible_collections.scimops.totango.plugins.module_utils._errors import OptionError, ScimError
 from ansible_collections.scimops.totango.plugins.module_utils._module import TotangoModule
 from ansible_collections.scimops.totango.plugins.module_utils._teams import TeamDirectory
@@ -352,34 +393,36 @@ def argument_spec():
         "max_disable": {"type": "int", "default": 10},
         "parallel": {"type": "int", "default": 4},
         "replace": {"type": "bool", "default": False},
+        "report_unchanged": {"type": "bool", "default": False},
     }
 
 
 def main():
     module = TotangoModule(argument_spec=argument_spec(), supports_check_mode=True)
     params = module.params
+    invocation = results.roster_invocation(params)
     errors = roster.check_roster_options(params)
     if errors:
-        module.fail_json(changed=False, **roster.input_error_result(errors))
+        module.fail_json(changed=False, invocation=invocation, **roster.input_error_result(errors))
     protected = {normalize_email(str(email)) for email in params["protected_users"]}
     try:
         client = module.client
         directory = TeamDirectory(client)
-        items = roster.roster_items(params, roster.list_current_users(client, params["parallel"]))
+        items = roster.roster_items(params, roster.read_current_users(client, params))
         errors = roster.plan_items(items, directory, params["replace"], protected)
     except (OptionError, ScimError) as error:
-        module.fail_on(error, changed=False)
+        module.fail_on(error, changed=False, invocation=invocation)
     if errors:
-        module.fail_json(changed=False, **roster.input_error_result(errors))
+        module.fail_json(changed=False, invocation=invocation, **roster.input_error_result(errors))
     refusal = roster.disable_refusal(items, params["max_disable"])
     if refusal:
-        module.fail_json(changed=False, **refusal)
+        module.fail_json(changed=False, invocation=invocation, **refusal)
     if not module.check_mode:
         roster.apply_items(client, directory, items, params["replace"], params["parallel"])
-    result = roster.roster_result(items, module._diff)
+    result = results.roster_result(items, module._diff, params["report_unchanged"])
     if result["counts"]["failed"]:
-        module.fail_json(msg=roster.failure_message(items), **result)
-    module.exit_json(**result)
+        module.fail_json(msg=results.failure_message(items), invocation=invocation, **result)
+    module.exit_json(invocation=invocation, **result)
 
 
 if __name__ == "__main__":

@@ -11,6 +11,8 @@ import time
 
 import pytest
 from ansible_collections.scimops.totango.plugins.module_utils import _roster as roster
+from ansible_collections.scimops.totango.plugins.module_utils import _roster_result as results
+from ansible_collections.scimops.totango.plugins.module_utils._roster_read import read_tenant
 from ansible_collections.scimops.totango.plugins.module_utils._client import ScimClient
 from ansible_collections.scimops.totango.plugins.module_utils._errors import ScimError
 from ansible_collections.scimops.totango.plugins.module_utils._teams import (
@@ -67,11 +69,14 @@ class FakeClient:
         self.with_total = True
         self.grow_after_first_page = None
 
-    def iter_resources(self, path, action, params=None, parallel=1):
+    list_page = ScimClient.list_page
+
+    def iter_resources(self, path, action, params=None, parallel=1, first_page=None):
         wanted = (params or {}).get("filter")
         if path == "/Users" and not wanted:
             # The listing is paged by get() below, through the client's own pagination.
-            return ScimClient.iter_resources(self, path, action, params=params, parallel=parallel)
+            return ScimClient.iter_resources(self, path, action, params=params, parallel=parallel,
+                                             first_page=first_page)
         self.reads.append((path, wanted))
         if path == "/Groups":
             return iter(self.teams)
@@ -135,7 +140,7 @@ def run(client, p, check_mode=False):
     if errors:
         return Outcome(errors=errors)
     directory = TeamDirectory(client)
-    items = roster.roster_items(p, roster.list_current_users(client, p["parallel"]))
+    items = roster.roster_items(p, roster.read_current_users(client, p))
     errors = roster.plan_items(items, directory, p["replace"], {e.lower() for e in p["protected_users"]})
     if errors:
         return Outcome(items, errors)
@@ -188,11 +193,16 @@ def many(count, prefix="u"):
     return [resource("%s%d" % (prefix, i), "%s%04d@example.com" % (prefix, i)) for i in range(count)]
 
 
+def everyone(client):
+    tenant = read_tenant(client, [], everyone=True, parallel=4)
+    return tenant.others
+
+
 @pytest.mark.parametrize("count, page_size, pages", [(0, 100, 1), (100, 100, 1), (250, 100, 3), (250, 40, 7)])
 def test_each_page_is_read_once(count, page_size, pages):
     client = FakeClient(users=many(count))
     client.page_size = page_size
-    listed = roster.list_current_users(client, parallel=4)
+    listed = everyone(client)
     assert sorted(listed) == sorted(u["userName"] for u in client.users)
     assert sorted(start for _path, start in client.reads) == [1 + i * page_size for i in range(pages)]
 
@@ -200,16 +210,99 @@ def test_each_page_is_read_once(count, page_size, pages):
 def test_a_listing_without_totals_reads_until_an_empty_page():
     client = FakeClient(users=many(150))
     client.with_total = False
-    assert len(roster.list_current_users(client, parallel=4)) == 150
+    assert len(everyone(client)) == 150
     assert [start for _path, start in client.reads] == [1, 101, 151]
 
 
 def test_users_added_during_the_listing_are_picked_up():
     client = FakeClient(users=many(150))
     client.grow_after_first_page = many(60, prefix="late")
-    listed = roster.list_current_users(client, parallel=4)
+    listed = everyone(client)
     assert len(listed) == 210
     assert [start for _path, start in client.reads] == [1, 101, 201]
+
+
+def test_unlisted_users_are_kept_as_small_records_listed_ones_without_meta():
+    users = many(3)
+    users[0]["meta"] = {"location": "x"}
+    users[0]["groups"] = [{"value": "7", "$ref": "../Groups/7", "display": "T"}]
+    users[1]["externalId"] = "HR-1"
+    users[2]["active"] = False
+    tenant = read_tenant(FakeClient(users=users), ["U0000@example.com"], everyone=True, parallel=1)
+    assert "meta" not in tenant.user("u0000@example.com")
+    assert tenant.user("u0000@example.com")["groups"] == [{"value": "7", "display": "T"}]
+    assert tenant.unlisted() == [{"id": "u1", "userName": "u0001@example.com", "externalId": "HR-1"},
+                                 {"id": "u2", "userName": "u0002@example.com", "active": False}]
+
+
+# -- the cheaper way: lookups or the remaining pages ---------------------------------------------
+
+
+def reads_of(client):
+    """('page', startIndex) or ('lookup', e-mail) for every read."""
+    return sorted(("lookup", wanted.split('"')[1]) if isinstance(wanted, str) else ("page", wanted)
+                  for _path, wanted in client.reads)
+
+
+def test_one_listed_user_is_looked_up_without_reading_a_page():
+    client = FakeClient(users=many(3000))
+    tenant = read_tenant(client, ["u2500@example.com"], everyone=False, parallel=4)
+    assert reads_of(client) == [("lookup", "u2500@example.com")]
+    assert tenant.user("U2500@example.com")["id"] == "u2500" and tenant.strategy == "lookups"
+
+
+def test_users_on_the_first_page_cost_no_lookup_and_the_rest_are_looked_up():
+    client = FakeClient(users=many(3000))
+    keys = ["u0005@example.com", "u0099@example.com", "u1234@example.com", "new@example.com"]
+    tenant = read_tenant(client, keys, everyone=False, parallel=4)
+    assert reads_of(client) == [("lookup", "new@example.com"), ("lookup", "u1234@example.com"), ("page", 1)]
+    assert sorted(tenant.listed) == sorted(keys[:3]) and tenant.user("new@example.com") is None
+
+
+def test_more_missing_users_than_pages_left_reads_the_pages():
+    client = FakeClient(users=many(300))
+    keys = ["u%04d@example.com" % i for i in range(100, 103)] + ["new%d@example.com" % i for i in range(3)]
+    tenant = read_tenant(client, keys, everyone=False, parallel=4)
+    assert reads_of(client) == [("page", 1), ("page", 101), ("page", 201)], "6 lookups cost more than 2 pages"
+    assert sorted(tenant.listed) == sorted(keys[:3]) and tenant.strategy == "pages"
+
+
+def test_pages_are_counted_in_the_servers_own_page_size():
+    # 300 users in pages of 50: 5 pages left, so 4 missing users are looked up, 6 are paged.
+    client = FakeClient(users=many(300))
+    client.page_size = 50
+    read_tenant(client, ["new%d@example.com" % i for i in range(4)], everyone=False, parallel=4)
+    assert [kind for kind, _value in reads_of(client)] == ["lookup"] * 4 + ["page"]
+    client = FakeClient(users=many(300))
+    client.page_size = 50
+    read_tenant(client, ["new%d@example.com" % i for i in range(6)], everyone=False, parallel=4)
+    assert reads_of(client) == [("page", 1 + 50 * i) for i in range(6)]
+
+
+def test_a_tenant_that_fits_the_first_page_needs_no_other_read():
+    client = FakeClient(users=many(80))
+    tenant = read_tenant(client, ["u0001@example.com", "new@example.com"], everyone=False, parallel=4)
+    assert reads_of(client) == [("page", 1)]
+    assert tenant.user("new@example.com") is None and tenant.user("u0001@example.com")
+
+
+def test_without_a_total_the_missing_users_are_looked_up():
+    client = FakeClient(users=many(300))
+    client.with_total = False
+    read_tenant(client, ["u0250@example.com", "new@example.com"], everyone=False, parallel=4)
+    assert reads_of(client) == [("lookup", "new@example.com"), ("lookup", "u0250@example.com"), ("page", 1)]
+
+
+def test_lookups_and_pages_give_the_same_plan():
+    users = many(300)
+    users[150]["title"] = "old"
+    listed = [opts("u0150@example.com", title="new"), opts("u0007@example.com", title="x"),
+              opts("n@example.com", given_name="N", family_name="M")]
+    by_lookups = run(FakeClient(users=[dict(u) for u in users]), params(listed), check_mode=True).items
+    by_pages = run(FakeClient(users=[dict(u) for u in users]), params(listed, disable_unlisted=True,
+                                                                        max_disable=1000), check_mode=True).items
+    assert [(i.user_name, i.action, i.changes) for i in by_lookups] == [
+        (i.user_name, i.action, i.changes) for i in by_pages if i.index is not None]
 
 
 # -- planning ----------------------------------------------------------------------------------
@@ -300,7 +393,7 @@ def test_one_failure_does_not_stop_the_others_and_is_named():
     users = [opts("u%d@example.com" % i, title="new") for i in range(6)]
     items = run(client, params(users)).items
     assert len(client.writes) == 6
-    result = roster.roster_result(items, with_diff=True)
+    result = results.roster_result(items, with_diff=True)
     assert result["counts"] == {"created": 0, "updated": 5, "disabled": 0, "unchanged": 0, "failed": 1}
     assert result["updated"] == 5 and "failed" not in result
     failed = [u for u in result["users"] if u["failed"]]
@@ -308,7 +401,7 @@ def test_one_failure_does_not_stop_the_others_and_is_named():
                        "msg": str(error)}]
     assert [d["before_header"] for d in result["diff"]] == ["u0@example.com", "u1@example.com", "u2@example.com",
                                                             "u4@example.com", "u5@example.com"]
-    message = roster.failure_message(items)
+    message = results.failure_message(items)
     assert message.startswith("1 of 6 users failed, the others were applied: users[3] u3@example.com: Updating")
     assert "HTTP 400 invalidValue: group 9 does not exist" in message
 
@@ -335,7 +428,7 @@ def test_the_diff_holds_only_the_changed_fields():
     client = FakeClient(users=[resource("1", "a@example.com", title="old", active=True)])
     items = run(client, params([opts("a@example.com", title="new", given_name="G")]), check_mode=True).items
     assert client.writes == []
-    diff = roster.roster_result(items, with_diff=True)["diff"]
+    diff = results.roster_result(items, with_diff=True)["diff"]
     assert diff == [{"before_header": "a@example.com", "after_header": "a@example.com (update)",
                      "before": {"title": "old"}, "after": {"title": "new"}}]
 
@@ -346,7 +439,7 @@ def test_check_mode_counts_equal_the_real_run():
     p = params(users, disable_unlisted=True)
     checked = run(FakeClient(users=[dict(r) for r in current]), p, check_mode=True).items
     applied = run(FakeClient(users=[dict(r) for r in current]), p).items
-    predicted = roster.roster_result(checked, with_diff=True)
-    real = roster.roster_result(applied, with_diff=True)
+    predicted = results.roster_result(checked, with_diff=True)
+    real = results.roster_result(applied, with_diff=True)
     assert predicted == real
     assert real["counts"] == {"created": 1, "updated": 1, "disabled": 1, "unchanged": 0, "failed": 0}

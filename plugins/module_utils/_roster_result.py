@@ -1,0 +1,99 @@
+# Copyright (c) 2026, scimops.totango contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""What a roster task returns, sized for AWX: its job events keep at most 700,000 bytes of a result.
+
+The counts always; one entry per user the run changed or failed (or has something to say about),
+each with what changed before and after, so a failed task, whose diff Ansible does not show, still
+holds the audit trail; the unchanged are counted, and listed only on request. Long lists of names
+are capped, with their total beside them. Private to this collection.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+# Names listed in a result or message before the rest is only counted.
+LIST_CAP = 50
+# Roster action -> the count it adds to.
+COUNT_NAMES = (("create", "created"), ("update", "updated"), ("disable", "disabled"), ("none", "unchanged"))
+
+
+def capped(name, values, cap=LIST_CAP):
+    """{name: the first `cap` values, name_total: how many there are}."""
+    values = list(values)
+    return {name: values[:cap], name + "_total": len(values)}
+
+
+def named(values, cap=LIST_CAP):
+    """The values joined for a message, the ones beyond `cap` counted."""
+    values = list(values)
+    text = "; ".join(str(value) for value in values[:cap])
+    if len(values) > cap:
+        text += "; and %d more" % (len(values) - cap)
+    return text
+
+
+def user_entry(item):
+    """One user's result; a changed user's holds each changed field's value before and after."""
+    entry = {"user_name": item.user_name, "action": item.action, "changed": item.changed, "failed": item.failed}
+    if item.user_id:
+        entry["id"] = item.user_id
+    if item.msg:
+        entry["msg"] = item.msg
+    if item.changed:
+        entry.update(changed_fields(item.changes))
+    return entry
+
+
+def changed_fields(changes):
+    """{before: {...}, after: {...}} of the fields that change, empty values left out (as in the diff)."""
+    return {
+        "before": dict((f, b) for f, (b, _a) in sorted(changes.items()) if b not in (None, "")),
+        "after": dict((f, a) for f, (_b, a) in sorted(changes.items()) if a not in (None, "")),
+    }
+
+
+def user_diff(item):
+    """Only the fields that change, so a diff of a thousand users stays a page per hundred changes."""
+    diff = {"before_header": item.user_name, "after_header": "%s (%s)" % (item.user_name, item.action)}
+    diff.update(changed_fields(item.changes))
+    return diff
+
+
+def reported(item, report_unchanged):
+    return report_unchanged or item.changed or item.failed or bool(item.msg)
+
+
+def roster_result(items, with_diff, report_unchanged=False):
+    """changed, the counts, the users worth reporting and, in diff mode, one diff per changed user."""
+    counts = dict((name, 0) for _action, name in COUNT_NAMES)
+    counts["failed"] = 0
+    names = dict(COUNT_NAMES)
+    for item in items:
+        counts["failed" if item.failed else names[item.action]] += 1
+    # A top-level "failed" would be read by Ansible as the task failing, so that count lives in counts only.
+    result = dict(changed=any(item.changed for item in items), counts=counts,
+                  users=[user_entry(item) for item in items if reported(item, report_unchanged)],
+                  **dict((name, counts[name]) for _action, name in COUNT_NAMES))
+    if with_diff:
+        result["diff"] = [user_diff(item) for item in items if item.changed]
+    return result
+
+
+def failure_message(items):
+    failed = [item for item in items if item.failed]
+    return "%d of %d users failed, the others were applied: %s" % (
+        len(failed), len(items), named("%s: %s" % (item.label, item.msg) for item in failed))
+
+
+def roster_invocation(params):
+    """module_args without the roster: it is the task's own input, and echoing it made up most of the result.
+
+    The users option says how many entries it had; every other option is echoed as Ansible would,
+    no_log values masked by AnsibleModule afterwards as always.
+    """
+    args = dict(params)
+    args["users"] = "%d entries, not echoed back" % len(params.get("users") or [])
+    return {"module_args": args}
