@@ -30,7 +30,7 @@ description:
   - One user's failure does not stop the others. The task fails at the end, naming each failed user and why,
     and still returns the counts and, for every user it changed, what changed before and after (the audit
     trail Ansible's diff does not show for a failed task).
-  - The result stays small enough for AWX's job events: the roster is not echoed back in C(invocation), the
+  - The result stays small enough for AWX's job events. The roster is not echoed back in C(invocation), the
     unchanged users are counted rather than listed (see O(report_unchanged)), and long lists of names are
     capped at 50 with their total beside them.
   - Totango's API cannot delete users. Disabling sets C(active=false).
