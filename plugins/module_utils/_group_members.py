@@ -227,7 +227,7 @@ class MembershipPlan:
             return "PUT", {"schemas": [GROUP_SCHEMA], "id": self.team_id, "displayName": self.team_name,
                            "members": [{"value": i} for i in self.after_ids]}
         op, ids = ("add", self.add) if self.write == "patch_add" else ("remove", self.remove)
-        return "PATCH", [{"op": op, "path": "members", "value": [{"value": i} for i in ids]}]
+        return "PATCH", member_operations(op, ids)
 
     def labels(self, ids):
         return sorted((self.index.label(i) for i in ids), key=lambda text: (text.lower(), text))
@@ -243,6 +243,21 @@ class MembershipPlan:
     def diff(self):
         return {"before": {"team": self.team_name, "members": self.labels(self.current_ids)},
                 "after": {"team": self.team_name, "members": self.labels(self.after_ids)}}
+
+
+def member_operations(op, ids):
+    """The PATCH Operations that add ("add") or take out ("remove") these user ids."""
+    return [{"op": op, "path": "members", "value": [{"value": i} for i in ids]}]
+
+
+def team_path(team_id):
+    return "/Groups/%s" % quote(str(team_id), safe="")
+
+
+def remove_members(client, team_id, team_name, ids):
+    """One PATCH taking these user ids out of the team; returns the answer (often no body)."""
+    action = "removing %d members from team %s (%s)" % (len(ids), team_name, team_id)
+    return client.patch(team_path(team_id), member_operations("remove", ids), action)
 
 
 def plan_membership(client, team_ref, members, state):
@@ -284,13 +299,14 @@ def apply_membership(client, plan):
     if not plan.changed:
         return
     method, body = plan.request()
-    path = "/Groups/%s" % quote(plan.team_id, safe="")
     action = "%s team %s (%s)" % (_verb(plan), plan.team_name, plan.team_id)
     if method == "PUT":
-        answer = client.put(path, body, action)
+        answer = client.put(team_path(plan.team_id), body, action)
+    elif plan.write == "patch_remove":
+        answer = remove_members(client, plan.team_id, plan.team_name, plan.remove)
     else:
         # Totango may answer 200 with no body: the plan already knows the outcome.
-        answer = client.patch(path, body, action)
+        answer = client.patch(team_path(plan.team_id), body, action)
     if isinstance(answer, dict) and isinstance(answer.get("members"), list):
         plan.index.learn_members(answer)
         plan.after_ids = member_ids(answer)

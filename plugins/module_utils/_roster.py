@@ -50,6 +50,10 @@ class RosterItem:
         self.failed = False
         self.msg = None
         self.user_id = str(current["id"]) if current and current.get("id") else None
+        # With leave_teams (_leave_teams): the user's teams as read, the ones they leave, and why any is kept.
+        self.teams_before = None
+        self.teams_left = []
+        self.team_errors = []
 
     @property
     def prefix(self):
@@ -61,16 +65,33 @@ class RosterItem:
 
     @property
     def changed(self):
-        return self.action != "none" and not self.failed
+        return (self.action != "none" and not self.failed) or bool(self.teams_left)
+
+    @property
+    def shown_action(self):
+        """The action results and counts show: leaving teams is an update of a user already disabled."""
+        return "update" if self.action == "none" and self.teams_left else self.action
+
+    @property
+    def any_failed(self):
+        return self.failed or bool(self.team_errors)
+
+    @property
+    def note(self):
+        return "; ".join(([self.msg] if self.msg else []) + self.team_errors) or None
 
     @property
     def changes(self):
-        """{field: (before, after)} of what the run writes (or would write) for this user."""
-        return self.plan.changes if self.plan else {}
+        """{field: (before, after)} of what the run writes (or would write) for this user; nothing when it failed."""
+        changes = dict(self.plan.changes) if self.plan and not self.failed else {}
+        if self.teams_left:
+            left = set(team["id"] for team in self.teams_left)
+            changes["teams"] = (self.teams_before, [team for team in self.teams_before if team["id"] not in left])
+        return changes
 
     def settle(self):
         """Forgets the resource and plan of a user who needs no write: the result only counts them."""
-        if self.action == "none" and not self.failed:
+        if not self.changed and not self.failed:
             self.current = None
             self.plan = None
 
@@ -84,6 +105,9 @@ def check_roster_options(params):
         errors.append(OptionError("parallel", "must be between 1 and %d, got %d" % (MAX_PARALLEL, params["parallel"])))
     if params["max_disable"] < 0:
         errors.append(OptionError("max_disable", "must be 0 or more, got %d" % params["max_disable"]))
+    for index, team in enumerate(params.get("keep_teams") or []):
+        if not str(team or "").strip():
+            errors.append(OptionError("keep_teams[%d]" % index, "must be a team's name or id, not empty"))
     for index, email in enumerate(params["protected_users"]):
         rule = email_error(email)
         if rule:
@@ -155,8 +179,24 @@ def plan_items(items, directory, replace, protected):
             item.msg = "not listed: disabled because disable_unlisted is true"
         if item.current is None and item.state == "disabled" and item.index is not None:
             item.msg = NOT_FOUND
-        item.settle()
     return errors
+
+
+def not_found(items):
+    """The listed users with state=disabled whom Totango does not know (a typo, or never onboarded)."""
+    return [item for item in items if item.msg == NOT_FOUND]
+
+
+def not_found_refusal(items):
+    """fail_json arguments when not_found=fail and some are not found: before any write, each named."""
+    missing = not_found(items)
+    return dict(msg="%d user(s) to disable are not in Totango (not_found=fail), nothing was changed: %s" % (
+        len(missing), named(item.label for item in missing)), **capped("not_found", [i.user_name for i in missing]))
+
+
+def settle_items(items):
+    for item in items:
+        item.settle()
 
 
 NOT_FOUND = "not in Totango: nothing to disable"

@@ -37,11 +37,12 @@ def named(values, cap=LIST_CAP):
 
 def user_entry(item):
     """One user's result; a changed user's holds each changed field's value before and after."""
-    entry = {"user_name": item.user_name, "action": item.action, "changed": item.changed, "failed": item.failed}
+    entry = {"user_name": item.user_name, "action": item.shown_action, "changed": item.changed,
+             "failed": item.any_failed}
     if item.user_id:
         entry["id"] = item.user_id
-    if item.msg:
-        entry["msg"] = item.msg
+    if item.note:
+        entry["msg"] = item.note
     if item.changed:
         entry.update(changed_fields(item.changes))
     return entry
@@ -57,13 +58,13 @@ def changed_fields(changes):
 
 def user_diff(item):
     """Only the fields that change, so a diff of a thousand users stays a page per hundred changes."""
-    diff = {"before_header": item.user_name, "after_header": "%s (%s)" % (item.user_name, item.action)}
+    diff = {"before_header": item.user_name, "after_header": "%s (%s)" % (item.user_name, item.shown_action)}
     diff.update(changed_fields(item.changes))
     return diff
 
 
 def reported(item, report_unchanged):
-    return report_unchanged or item.changed or item.failed or bool(item.msg)
+    return report_unchanged or item.changed or item.any_failed or bool(item.note)
 
 
 def roster_result(items, with_diff, report_unchanged=False):
@@ -72,7 +73,7 @@ def roster_result(items, with_diff, report_unchanged=False):
     counts["failed"] = 0
     names = dict(COUNT_NAMES)
     for item in items:
-        counts["failed" if item.failed else names[item.action]] += 1
+        counts["failed" if item.any_failed else names[item.shown_action]] += 1
     # A top-level "failed" would be read by Ansible as the task failing, so that count lives in counts only.
     result = dict(changed=any(item.changed for item in items), counts=counts,
                   users=[user_entry(item) for item in items if reported(item, report_unchanged)],
@@ -83,9 +84,9 @@ def roster_result(items, with_diff, report_unchanged=False):
 
 
 def failure_message(items):
-    failed = [item for item in items if item.failed]
+    failed = [item for item in items if item.any_failed]
     return "%d of %d users failed, the others were applied: %s" % (
-        len(failed), len(items), named("%s: %s" % (item.label, item.msg) for item in failed))
+        len(failed), len(items), named("%s: %s" % (item.label, item.note) for item in failed))
 
 
 def roster_invocation(params):

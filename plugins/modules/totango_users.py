@@ -141,6 +141,34 @@ options:
         request pacer, so O(requests_per_minute) holds for the whole task.
     type: int
     default: 4
+  leave_teams:
+    description:
+      - V(true) takes every user listed with O(users[].state=disabled) out of all their teams (but those in
+        O(keep_teams)) once they are disabled, or when they already were.
+      - The teams come from each user's own resource, which the run reads anyway; no team is listed and nothing is
+        read again. All of a team's leavers go in one PATCH of that team.
+      - The team writes run after every user write, and a user whose disabling failed keeps every team, so nobody
+        leaves a team while still active.
+      - Unlisted users that O(disable_unlisted) disables keep their teams.
+    type: bool
+    default: false
+  keep_teams:
+    description:
+      - Teams, by display name (case-insensitive) or id, that O(leave_teams) never takes anyone out of.
+      - Totango's documentation does not say what happens to a user taken out of their last team; where a tenant
+        puts them back into its default team, list that team here, or every run takes them out again.
+    type: list
+    elements: str
+    default: []
+  not_found:
+    description:
+      - What to do about users listed with O(users[].state=disabled) who are not in Totango (a mistyped e-mail
+        leaves the real person active).
+      - V(ignore) leaves them be; V(warn) adds an Ansible warning naming each; V(fail) fails before any write,
+        naming each. Whatever the choice, RV(not_found) lists them.
+    type: str
+    choices: [ignore, warn, fail]
+    default: ignore
   report_unchanged:
     description:
       - V(true) lists every user in RV(users), the unchanged ones too.
@@ -317,6 +345,50 @@ diff:
       after_header: ericd@company.com (update)
       before: {title: CSM}
       after: {title: CSM Team Leader}
+not_found:
+  description: The users (the first 50) listed with O(users[].state=disabled) who are not in Totango.
+  returned: always
+  type: list
+  elements: str
+  sample: [barbara.liskvo@company.com]
+not_found_total:
+  description: How many users listed with O(users[].state=disabled) are not in Totango.
+  returned: always
+  type: int
+  sample: 1
+teams:
+  description:
+    - With O(leave_teams), each team the run took leavers out of (or would in check mode), by team id.
+  returned: when O(leave_teams=true)
+  type: list
+  elements: dict
+  contains:
+    id:
+      description: The team's id.
+      type: str
+      returned: always
+    name:
+      description: The team's display name, as the leavers' resources give it.
+      type: str
+      returned: always
+    removed:
+      description: The leavers taken out of this team (the first 50), sorted; empty when the write failed.
+      type: list
+      elements: str
+      returned: always
+    removed_total:
+      description: How many leavers were taken out of this team.
+      type: int
+      returned: always
+    failed:
+      description: True when Totango refused the team's write; its leavers stay in it and fail.
+      type: bool
+      returned: when the write failed
+    msg:
+      description: Why the team's write failed.
+      type: str
+      returned: when the write failed
+  sample: [{id: "2694", name: Support, removed: [leaver@company.com], removed_total: 1}]
 errors:
   description: The input errors (the first 50), when the input is invalid (nothing was changed).
   returned: failure
@@ -371,6 +443,7 @@ error:
       Totango's settings, and the token must belong to a global admin
 """
 
+from ansible_collections.scimops.totango.plugins.module_utils import _leave_teams as leave
 from ansible_collections.scimops.totango.plugins.module_utils import _roster as roster
 from ansible_collections.scimops.totango.plugins.module_utils import _roster_result as results
 from ansible_collections.scimops.totango.plugins.module_utils._errors import OptionError, ScimError
@@ -394,6 +467,9 @@ def argument_spec():
         "parallel": {"type": "int", "default": 4},
         "replace": {"type": "bool", "default": False},
         "report_unchanged": {"type": "bool", "default": False},
+        "leave_teams": {"type": "bool", "default": False},
+        "keep_teams": {"type": "list", "elements": "str", "default": []},
+        "not_found": {"type": "str", "choices": ["ignore", "warn", "fail"], "default": "ignore"},
     }
 
 
@@ -415,11 +491,23 @@ def main():
     if errors:
         module.fail_json(changed=False, invocation=invocation, **roster.input_error_result(errors))
     refusal = roster.disable_refusal(items, params["max_disable"])
+    missing = roster.not_found(items)
+    if not refusal and missing and params["not_found"] == "fail":
+        refusal = roster.not_found_refusal(items)
     if refusal:
         module.fail_json(changed=False, invocation=invocation, **refusal)
+    leaves = leave.plan_leaves(items, params["keep_teams"]) if params["leave_teams"] else []
+    roster.settle_items(items)
     if not module.check_mode:
         roster.apply_items(client, directory, items, params["replace"], params["parallel"])
+        leave.apply_leaves(client, leaves, params["parallel"])
     result = results.roster_result(items, module._diff, params["report_unchanged"])
+    result.update(results.capped("not_found", [item.user_name for item in missing]))
+    if params["leave_teams"]:
+        result["teams"] = leave.leaves_result(leaves)
+    if missing and params["not_found"] == "warn":
+        module.warn("Not in Totango, so not disabled (check the e-mails): %s" % results.named(
+            item.label for item in missing))
     if result["counts"]["failed"]:
         module.fail_json(msg=results.failure_message(items), invocation=invocation, **result)
     module.exit_json(invocation=invocation, **result)

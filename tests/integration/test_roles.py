@@ -22,10 +22,9 @@ ONBOARDING = PLAYBOOKS / "onboarding.yml"
 OFFBOARDING = PLAYBOOKS / "offboarding.yml"
 
 ONBOARD_TASK = "scimops.totango.onboarding : Create or update the people to onboard"
-DISABLE_TASK = "scimops.totango.offboarding : Disable the leavers"
-TEAMS_TASK = "scimops.totango.offboarding : Read every team with its members"
-LEAVE_TASK = "scimops.totango.offboarding : Take the leavers out of their teams"
-FAIL_TASK = "scimops.totango.offboarding : Fail for the leavers who could not be disabled"
+DISABLE_TASK = "scimops.totango.offboarding : Disable the leavers and take them out of their teams"
+FAIL_TASK = "scimops.totango.offboarding : Fail for the leavers who could not be offboarded"
+REPORT_TASK = "scimops.totango.offboarding : Report what offboarding did"
 STOP_TASK = "scimops.totango.offboarding : Stop when the leavers were refused before any write"
 
 PEOPLE = [
@@ -68,6 +67,11 @@ def read_team_member_ids(sim, team_id):
 
 def writes(sim):
     return [(entry["method"], entry["path"]) for entry in sim.writes()]
+
+
+def left_teams(task):
+    """(team name, leavers removed) of each team an offboarding task took leavers out of."""
+    return sorted((team["name"], team["removed"]) for team in task["teams"])
 
 
 def recap_changed(result):
@@ -177,22 +181,25 @@ def run_offboarding_phases(sim, tmp_path, connection, teams):
     assert_ok(checked)
     disable = checked.task(DISABLE_TASK)
     assert disable["changed"] is True and disable["disabled"] == 1
+    support = teams["Support"]
     assert disable["diff"] == [{"before_header": LEAVER, "after_header": LEAVER + " (disable)",
-                                "before": {"active": True}, "after": {"active": False}}]
-    leave = checked.task(LEAVE_TASK)
-    assert leave["changed"] is True
-    assert [(r["item"]["name"], r["removed"]) for r in leave["results"]] == [("Support", [LEAVER])]
+                                "before": {"active": True,
+                                           "teams": [{"id": support, "name": "Support", "role": "Team Admin"}]},
+                                "after": {"active": False, "teams": []}}]
+    assert left_teams(disable) == [("Support", [LEAVER])]
     assert writes(sim) == []
-    assert "Would disable 1" in checked.stdout
+    assert [e["path"] for e in sim.reads()] == ["/Users"], "one lookup: no team listing"
+    assert "Would disable 1 (0 already disabled), would take them out of 1 team(s)." in checked.stdout
 
     # 2. apply: one PATCH of the user, one PATCH of the one team that held them
     sim.clear_log()
     applied = offboard(sim, tmp_path, [LEAVER], connection=connection, diff=True)
     assert_ok(applied)
     assert applied.task(DISABLE_TASK)["diff"] == disable["diff"]
-    assert [(r["item"]["name"], r["removed"]) for r in applied.task(LEAVE_TASK)["results"]] == [("Support", [LEAVER])]
-    support = teams["Support"]
-    assert sorted(writes(sim)) == sorted([("PATCH", f"/Users/{alan_id}"), ("PATCH", f"/Groups/{support}")])
+    assert applied.task(DISABLE_TASK)["users"] == disable["users"], "check mode predicts the run"
+    assert left_teams(applied.task(DISABLE_TASK)) == [("Support", [LEAVER])]
+    assert writes(sim) == [("PATCH", f"/Users/{alan_id}"), ("PATCH", f"/Groups/{support}")], "disabled first"
+    assert len(sim.log()) == 3, "a lookup and two writes: no team listing, no re-read"
 
     # 3. rerun: changed=0, no write
     sim.clear_log()
@@ -311,7 +318,10 @@ def test_offboarding_takes_a_survey_string_and_skips_unknown_people(sim, tmp_pat
     assert_ok(checked)
     disable = checked.task(DISABLE_TASK)
     assert (disable["disabled"], disable["unchanged"]) == (1, 1)
-    assert sorted(r["item"]["name"] for r in checked.task(LEAVE_TASK)["results"]) == ["Customer Success", "Support"]
+    assert disable["not_found"] == ["nobody@example.com"]
+    assert [name for name, _removed in left_teams(disable)] == ["Customer Success", "Support"]
+    assert "not in Totango (check the e-mails): nobody@example.com." in checked.stdout
+    assert "nobody@example.com" in " ".join(disable.get("warnings", [])), "offboarding_unknown: warn by default"
     assert writes(sim) == []
 
     applied = offboard(sim, tmp_path, leavers, diff=True)

@@ -145,6 +145,7 @@ def run(client, p, check_mode=False):
     if errors:
         return Outcome(items, errors)
     refusal = roster.disable_refusal(items, p["max_disable"])
+    roster.settle_items(items)
     if refusal or check_mode:
         return Outcome(items, refusal=refusal)
     roster.apply_items(client, directory, items, p["replace"], p["parallel"])
@@ -299,8 +300,8 @@ def test_lookups_and_pages_give_the_same_plan():
     listed = [opts("u0150@example.com", title="new"), opts("u0007@example.com", title="x"),
               opts("n@example.com", given_name="N", family_name="M")]
     by_lookups = run(FakeClient(users=[dict(u) for u in users]), params(listed), check_mode=True).items
-    by_pages = run(FakeClient(users=[dict(u) for u in users]), params(listed, disable_unlisted=True,
-                                                                        max_disable=1000), check_mode=True).items
+    everyone_params = params(listed, disable_unlisted=True, max_disable=1000)
+    by_pages = run(FakeClient(users=[dict(u) for u in users]), everyone_params, check_mode=True).items
     assert [(i.user_name, i.action, i.changes) for i in by_lookups] == [
         (i.user_name, i.action, i.changes) for i in by_pages if i.index is not None]
 
