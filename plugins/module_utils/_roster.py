@@ -39,17 +39,22 @@ _key = user_key
 class RosterItem:
     """One user of the run: listed in users (index set) or unlisted and up for disabling (index None)."""
 
-    def __init__(self, user_name, options, state, index=None, current=None):
+    def __init__(self, user_name, options, state, index=None, current=None, stored=None):
         self.user_name = _key(user_name)
         self.options = options
         self.state = state
         self.index = index
-        self.current = current
+        # The resource as read; a StoredUser is decoded on first use (see _roster_read).
+        self._stored = stored
+        self._current = current
         self.plan = None
         self.action = "none"
         self.failed = False
         self.msg = None
-        self.user_id = str(current["id"]) if current and current.get("id") else None
+        if stored is not None:
+            self.user_id = stored.user_id
+        else:
+            self.user_id = str(current["id"]) if current and current.get("id") else None
         # With leave_teams (_leave_teams): the user's teams as read, the ones they leave, and why any is kept.
         self.teams_before = None
         self.teams_left = []
@@ -62,6 +67,16 @@ class RosterItem:
     @property
     def label(self):
         return self.user_name if self.index is None else "users[%d] %s" % (self.index, self.user_name)
+
+    @property
+    def current(self):
+        if self._stored is not None:
+            self._current, self._stored = self._stored.resource(), None
+        return self._current
+
+    @current.setter
+    def current(self, resource):
+        self._current, self._stored = resource, None
 
     @property
     def changed(self):
@@ -89,11 +104,16 @@ class RosterItem:
             changes["teams"] = (self.teams_before, [team for team in self.teams_before if team["id"] not in left])
         return changes
 
-    def settle(self):
+    def settle(self, keep_leavers=True):
         """Forgets the resource and plan of a user who needs no write: the result only counts them."""
-        if not self.changed and not self.failed:
+        if not self.changed and not self.failed and not (keep_leavers and self.may_leave_teams):
             self.current = None
             self.plan = None
+
+    @property
+    def may_leave_teams(self):
+        # leave_teams is planned after every user: a listed user to disable keeps what it reads until then.
+        return self.index is not None and self.state == "disabled"
 
 
 # -- validation: everything that can be known before the first request ---------
@@ -148,7 +168,7 @@ def roster_items(params, tenant):
     items = []
     for index, options in enumerate(params["users"]):
         items.append(RosterItem(options["user_name"], options, options.get("state") or "present", index,
-                                tenant.user(options["user_name"])))
+                                stored=tenant.stored(options["user_name"])))
     if params["disable_unlisted"]:
         for record in tenant.unlisted():
             if record.get("active") is not False:  # already inactive users are left alone
@@ -179,6 +199,7 @@ def plan_items(items, directory, replace, protected):
             item.msg = "not listed: disabled because disable_unlisted is true"
         if item.current is None and item.state == "disabled" and item.index is not None:
             item.msg = NOT_FOUND
+        item.settle()
     return errors
 
 
@@ -195,8 +216,9 @@ def not_found_refusal(items):
 
 
 def settle_items(items):
+    """After leave_teams was planned: every user who needs no write forgets what was read of them."""
     for item in items:
-        item.settle()
+        item.settle(keep_leavers=False)
 
 
 NOT_FOUND = "not in Totango: nothing to disable"
