@@ -23,7 +23,6 @@ from ansible_collections.scimops.totango.plugins.module_utils._roster_read impor
 from ansible_collections.scimops.totango.plugins.module_utils._roster_result import capped, named
 from ansible_collections.scimops.totango.plugins.module_utils._user_model import (
     email_error,
-    normalize_email,
     user_option_errors,
 )
 from ansible_collections.scimops.totango.plugins.module_utils._user_sync import (

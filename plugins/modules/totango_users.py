@@ -187,8 +187,9 @@ options:
 notes:
   - "A run costs, in reads: with O(disable_unlisted), one per 100 users in the tenant; otherwise the first page
     and then the fewer of one lookup per listed user not on it or the remaining pages (a single listed user: one
-    lookup). Add one read of the teams when a team is given by an id or an exact name that no listed user already holds,
-    and one write per user that changes. For example 5 updates in a tenant of 30,000 users cost 11 requests."
+    lookup). Add one read of the teams when a team is given by an id or an exact name that no listed user
+    already holds, and one write per user that changes. For example 5 updates in a tenant of 30,000 users cost
+    11 requests."
   - With O(requests_per_minute=100) (Totango's limit) a run that changes 1,000 users takes about 10 minutes.
   - The diff has one entry per changed user, holding only the fields that change, so it stays readable for
     thousands of users.
