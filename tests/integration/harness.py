@@ -153,11 +153,12 @@ class PlaybookResult:
 
 
 def run_playbook(playbook, sim, *, check=False, diff=False, extra_vars=None, verbosity=0, auth="app_token", env=None,
-                 tmp_path, timeout=600):
+                 tmp_path, timeout=600, extra_args=()):
     """Run ansible-playbook (inventory localhost, connection local) against the simulator.
 
     playbook: a path to a playbook file, or the playbook's YAML text (written into tmp_path).
-    env: extra environment variables (None removes one). Returns a PlaybookResult, after every
+    env: extra environment variables (None removes one). extra_args: more ansible-playbook arguments
+    (e.g. --start-at-task NAME). Returns a PlaybookResult, after every
     RUN_OBSERVERS callable has seen it.
     """
     tmp_path = Path(tmp_path)
@@ -180,6 +181,7 @@ def run_playbook(playbook, sim, *, check=False, diff=False, extra_vars=None, ver
         command.extend(["-e", json.dumps(extra_vars)])
     if verbosity:
         command.append("-" + "v" * int(verbosity))
+    command.extend(extra_args)
     run_env = ansible_env(sim, auth=auth, extra=env)
     run_env["SCIMOPS_RESULT_FILE"] = str(result_file)
     proc = subprocess.run(command, cwd=str(tmp_path), env=run_env, stdin=subprocess.DEVNULL, capture_output=True,

@@ -75,8 +75,7 @@ PLAYBOOK = """
 WRITING_TASKS = {
     "totango_user", "totango_users", "totango_group_members",
     "scimops.totango.onboarding : Create or update the people to onboard",
-    "scimops.totango.offboarding : Disable the leavers",
-    "scimops.totango.offboarding : Take the leavers out of their teams",
+    "scimops.totango.offboarding : Disable the leavers and take them out of their teams",
 }
 EXT = "urn:ietf:params:scim:schemas:totango:1.0:User"
 
