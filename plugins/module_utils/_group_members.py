@@ -18,6 +18,7 @@ from collections import namedtuple
 from ansible.module_utils.six.moves.urllib.parse import quote
 
 from ansible_collections.scimops.totango.plugins.module_utils._errors import OptionError
+from ansible_collections.scimops.totango.plugins.module_utils._roster_result import capped
 from ansible_collections.scimops.totango.plugins.module_utils._teams import TeamDirectory, match_team
 from ansible_collections.scimops.totango.plugins.module_utils._user_api import find_user, iter_users
 from ansible_collections.scimops.totango.plugins.module_utils._user_model import email_error, normalize_email
@@ -236,9 +237,13 @@ class MembershipPlan:
         rows = [{"id": i, "user_name": self.index.names.get(i)} for i in ids]
         return sorted(rows, key=lambda row: ((row["user_name"] or row["id"]).lower(), row["id"]))
 
-    def result(self):
-        return dict(added=self.labels(self.add), removed=self.labels(self.remove),
-                    members=self.members(self.after_ids), team={"id": self.team_id, "name": self.team_name})
+    def result(self, report_members=False):
+        """What changed and how many members the team has; every member only when asked (a team may hold thousands)."""
+        result = dict(added=self.labels(self.add), removed=self.labels(self.remove), member_count=len(self.after_ids),
+                      team={"id": self.team_id, "name": self.team_name})
+        if report_members:
+            result["members"] = self.members(self.after_ids)
+        return result
 
     def diff(self):
         return {"before": {"team": self.team_name, "members": self.labels(self.current_ids)},
@@ -291,7 +296,7 @@ def removal_refusal(plan, max_remove):
     msg = ("state=exact would remove %d of the %d members of team %s (%s), more than max_remove=%d; nothing was "
            "changed. If that is intended, set max_remove to at least %d; otherwise check members."
            % (count, len(plan.current_ids), plan.team_name, plan.team_id, max_remove, count))
-    return {"msg": msg, "would_remove": plan.labels(plan.remove), "team": {"id": plan.team_id, "name": plan.team_name}}
+    return dict(msg=msg, team={"id": plan.team_id, "name": plan.team_name}, **capped("would_remove", plan.labels(plan.remove)))
 
 
 def apply_membership(client, plan):

@@ -64,6 +64,13 @@ options:
       - O(state=absent) is not held to it, since it only removes the users it names.
     type: int
     default: 10
+  report_members:
+    description:
+      - V(true) returns every member of the team in RV(members).
+      - V(false) returns what changed (RV(added), RV(removed)) and RV(member_count) only, so the result stays
+        small for a team of thousands.
+    type: bool
+    default: false
 notes:
   - New members get Totango's default team role. Use M(scimops.totango.totango_user) to set a user's role in a team.
   - Removing a member (O(state=absent) or O(state=exact)) does not check their other teams, so a user can be left
@@ -117,10 +124,16 @@ removed:
   type: list
   elements: str
   sample: [leaver@company.com]
+member_count:
+  description: How many members the team has after the change (or would have in check mode).
+  returned: success
+  type: int
+  sample: 42
 members:
   description:
     - The team's members after the change (or as they would be in check mode), sorted by e-mail.
-  returned: success
+    - Only with O(report_members=true); a team may hold thousands of members.
+  returned: when O(report_members=true)
   type: list
   elements: dict
   contains:
@@ -162,12 +175,17 @@ diff:
     after: {team: Sales, members: [ericd@company.com, tracyd@company.com]}
 would_remove:
   description:
-    - The members O(state=exact) would have removed, when O(max_remove) stopped it (nothing was changed);
-      e-mails where known, else user ids. Sorted.
+    - The members (the first 50) O(state=exact) would have removed, when O(max_remove) stopped it (nothing was
+      changed); e-mails where known, else user ids. Sorted.
   returned: failure
   type: list
   elements: str
   sample: [leaver@company.com]
+would_remove_total:
+  description: How many members O(state=exact) would have removed, when O(max_remove) stopped it.
+  returned: failure
+  type: int
+  sample: 1
 option:
   description: The option whose value was refused, when the module failed on bad input (before any request).
   returned: failure
@@ -214,6 +232,7 @@ def main():
         members=dict(type="list", elements="str", required=True),
         state=dict(type="str", choices=list(STATES), default="present"),
         max_remove=dict(type="int", default=10),
+        report_members=dict(type="bool", default=False),
     )
     module = TotangoModule(argument_spec=argument_spec, supports_check_mode=True)
     params = module.params
@@ -232,7 +251,7 @@ def main():
             apply_membership(client, plan)
     except (OptionError, ScimError) as error:
         module.fail_on(error, **result)
-    result.update(plan.result(), changed=plan.changed, action=plan.write)
+    result.update(plan.result(params["report_members"]), changed=plan.changed, action=plan.write)
     if module._diff:
         result["diff"] = plan.diff()
     module.exit_json(**result)

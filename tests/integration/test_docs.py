@@ -190,6 +190,11 @@ SCENARIOS = """
         team: Sales
         members: [ada@example.com, old.timer@example.com]
         state: exact
+    - name: group_members every member
+      scimops.totango.totango_group_members:
+        team: Sales
+        members: [ada@example.com]
+        report_members: true
     - name: group_members exact over max_remove
       scimops.totango.totango_group_members:
         team: Sales
@@ -229,6 +234,15 @@ SCENARIOS = """
             family_name: Person
         disable_unlisted: true
         protected_users: [keep.me@example.com]
+    - name: users leavers out of their teams
+      scimops.totango.totango_users:
+        users:
+          - user_name: old.timer@example.com
+            state: disabled
+          - user_name: no.such.leaver@example.com
+            state: disabled
+        leave_teams: true
+        not_found: warn
     - name: users bad input
       scimops.totango.totango_users:
         users:

@@ -209,8 +209,8 @@ def test_a_team_that_refuses_its_write_keeps_its_leavers_who_fail_with_the_disab
     task = run.task(OFFBOARD_TASK)
     by_name = {entry["user_name"]: entry for entry in task["users"]}
     assert by_name[email(2)]["failed"] is True and "still in team Team 04" in by_name[email(2)]["msg"]
-    assert by_name[email(2)]["after"] == {"active": False, "teams": [{"id": refusing, "name": "Team 04",
-                                                                       "role": "Member"}]}
+    kept = [{"id": refusing, "name": "Team 04", "role": "Member"}]
+    assert by_name[email(2)]["after"] == {"active": False, "teams": kept}
     assert by_name[email(21)]["failed"] is False and by_name[email(21)]["after"] == {"active": False, "teams": []}
     assert user_teams(sim, email(2)) == [refusing] and sim.user(email(2))["active"] is False
     assert [team for team in task["teams"] if team.get("failed")] == [

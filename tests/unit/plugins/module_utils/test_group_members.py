@@ -255,7 +255,8 @@ def test_plan_request_put_carries_the_name_and_every_kept_member():
 
 def test_plan_result_and_diff_are_sorted_and_readable():
     plan = make_plan(["3", "1"], ["9", "2"], ["3"])
-    result = plan.result()
+    assert "members" not in plan.result() and plan.result()["member_count"] == 3
+    result = plan.result(report_members=True)
     assert result["added"] == ["9", "user2@example.com"]
     assert result["removed"] == ["user3@example.com"]
     assert result["members"] == [{"id": "9", "user_name": None}, {"id": "1", "user_name": "user1@example.com"},
