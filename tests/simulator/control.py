@@ -5,7 +5,8 @@
 """The control API under /_sim/ (not Totango's): no auth, never logged, never faulted or limited.
 
 GET /log, DELETE /log, GET /stats, POST /reset, GET|POST /config, GET /state, POST /users (a list of
-SCIM user bodies, or {"users": [...]}), POST /groups ({displayName, id?}), POST /accounts ({email,
+SCIM user bodies, or {"users": [...]}), POST /groups ({displayName, id?}), POST /seed ({users: N,
+teams: M, ...}: generated users, see seeding.py), POST /accounts ({email,
 password, admin?}), POST /app_tokens ({token, admin?}), POST /token ({email?, ttl?}).
 """
 
@@ -39,6 +40,10 @@ def _groups(sim, body):
     with sim.lock:
         team_id = sim.store.create_team(data.get("displayName"), data.get("id"))
         return _json(render_group(sim, team_id), 201)
+
+
+def _seed(sim, body):
+    return _json(sim.seed_generated(parse_json(body)), 201)
 
 
 def _account(sim, body):
@@ -79,6 +84,7 @@ ENDPOINTS = {
     ("GET", "/state"): lambda sim, _body: _json(sim.state()),
     ("POST", "/users"): _users,
     ("POST", "/groups"): _groups,
+    ("POST", "/seed"): _seed,
     ("POST", "/accounts"): _account,
     ("POST", "/app_tokens"): _app_token,
     ("POST", "/token"): _token,

@@ -21,6 +21,7 @@ from tests.simulator.groups import render_group
 from tests.simulator.ratelimit import make_limiter
 from tests.simulator.replies import invalid
 from tests.simulator.requestlog import RequestLog
+from tests.simulator.seeding import seed_generated
 from tests.simulator.store import Store
 from tests.simulator.users import create_user, render_user
 
@@ -126,6 +127,10 @@ class SimState:
                     raise invalid("each user must be an object")
                 out.append(render_user(self, create_user(self, body, user_id=body.get("id"))))
             return out
+
+    def seed_generated(self, spec):
+        """N generated users over M generated teams (see tests.simulator.seeding); returns a summary."""
+        return seed_generated(self, spec)
 
     def user(self, email_or_id):
         """A user resource by e-mail (case-insensitive) or id, or None."""

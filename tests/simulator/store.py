@@ -92,7 +92,7 @@ class Store:
 
     # -- users -------------------------------------------------------------------
 
-    def insert_user(self, rec, teams):
+    def insert_user(self, rec, teams, now=None):
         """Store a new record and put it into `teams` ({team id: role})."""
         user_id = rec["id"]
         self.users[user_id] = rec
@@ -100,7 +100,7 @@ class Store:
         self.by_name[rec["userName"]] = user_id
         if rec["externalId"]:
             self.by_ext.setdefault(rec["externalId"], []).append(user_id)
-        self.set_user_teams(user_id, teams)
+        self.set_user_teams(user_id, teams, now)
 
     def commit_user(self, old, new):
         """Replace the record `old` by `new` (same id), keeping the indexes and memberships right."""
@@ -129,11 +129,11 @@ class Store:
 
     # -- memberships -------------------------------------------------------------
 
-    def set_user_teams(self, user_id, teams):
+    def set_user_teams(self, user_id, teams, now=None):
         """A user's teams become `teams` ({team id: role}); the teams' member lists follow."""
         rec = self.users[user_id]
         old = rec["teams"]
-        now = now_iso()
+        now = now or now_iso()
         for tid in old:
             if tid not in teams:
                 self.teams[tid]["members"].pop(user_id, None)

@@ -89,10 +89,18 @@ def parse_user_body(sim, body):
 
 
 def _field_values(attrs):
-    values = {f.attr: attrs[f.attr] if attrs[f.attr] is not None else f.default for f in FIELDS}
-    values["displayName"] = attrs["displayName"] or "%s %s" % (attrs["familyName"], attrs["givenName"])
-    values["active"] = attrs["active"]
+    values = {f.attr: attrs[f.attr] if attrs.get(f.attr) is not None else f.default for f in FIELDS}
+    values["displayName"] = attrs.get("displayName") or "%s %s" % (attrs["familyName"], attrs["givenName"])
+    values["active"] = attrs.get("active")
     return values
+
+
+def new_record(user_id, attrs, now):
+    """A user record from attributes (missing fields take their defaults), in no team yet."""
+    rec = {"id": user_id}
+    rec.update(_field_values(attrs))
+    rec.update({"isAdmin": bool(attrs.get("isAdmin")), "teams": {}, "created": now, "lastModified": now})
+    return rec
 
 
 # -- checks -------------------------------------------------------------------------
@@ -134,10 +142,7 @@ def check_and_commit(sim, old, new):
 def create_user(sim, body, user_id=None):
     """Validate and create a user; returns the record."""
     attrs = parse_user_body(sim, body)
-    now = now_iso()
-    rec = {"id": sim.store.new_user_id(user_id)}
-    rec.update(_field_values(attrs))
-    rec.update({"isAdmin": bool(attrs["isAdmin"]), "teams": {}, "created": now, "lastModified": now})
+    rec = new_record(sim.store.new_user_id(user_id), attrs, now_iso())
     check_unique(sim, rec)
     check_admin_allowed(sim, None, rec)
     sim.store.insert_user(rec, attrs["teams"] or {DEFAULT_TEAM_ID: DEFAULT_ROLE})
