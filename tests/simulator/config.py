@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import copy
 
+from tests.simulator.dialect import DIALECTS
 from tests.simulator.faults import validate_faults
 
 
@@ -32,6 +33,12 @@ def _non_negative(key, value):
 
 
 def _any(_key, value):
+    return value
+
+
+def _boolean(key, value):
+    if not isinstance(value, bool):
+        raise ValueError("%s must be true or false" % key)
     return value
 
 
@@ -56,6 +63,8 @@ CONFIG_KEYS = {
     "retry_after_on_429": (False, _any),                       # True: Retry-After = seconds to reset; an int: that value
     "latency_ms": (0, _non_negative),                          # added to every SCIM/token request
     "faults": ({}, _faults),                                   # see tests.simulator.faults
+    "dialect": ("forgiving", _one_of(*DIALECTS)),              # see tests.simulator.dialect
+    "user_groups_writable": (True, _boolean),                  # False: User.groups is readOnly (RFC 7643), ignored on writes
 }
 DEFAULT_CONFIG = {key: default for key, (default, _check) in CONFIG_KEYS.items()}
 

@@ -10,6 +10,7 @@ import re
 from urllib.parse import parse_qs
 
 from tests.simulator.defaults import MAX_PAGE_SIZE
+from tests.simulator.dialect import dialect
 from tests.simulator.replies import Reply, ScimError, invalid, list_response
 
 FILTER_RE = re.compile(r"^\s*(\S+)\s+(\S+)\s+(.*?)\s*$", re.DOTALL)
@@ -17,18 +18,23 @@ QUOTED_RE = re.compile(r'^"((?:[^"\\]|\\.)*)"$', re.DOTALL)
 FILTER_ATTRS = {"username": "userName", "externalid": "externalId"}
 
 
-def parse_filter(expr):
-    """Parse a one-field filter: returns (attribute, value) or raises 400 invalidFilter."""
+def parse_filter(expr, form=None):
+    """Parse a one-field filter: returns (attribute, value) or raises 400 invalidFilter.
+
+    `form` (a dialect) may refuse how it is written: form.filter_form(attribute as written, operator, quoted?).
+    """
     bad = ScimError(400, "invalidFilter",
                     "unsupported filter %r: only one of 'userName eq \"value\"' or 'externalId eq \"value\"' is supported" % (expr,))
     match = FILTER_RE.match(expr or "")
     if not match:
         raise bad
-    attr, oper, raw = match.groups()
-    attr = FILTER_ATTRS.get(attr.lower())
+    written, oper, raw = match.groups()
+    attr = FILTER_ATTRS.get(written.lower())
     if attr is None or oper.lower() != "eq" or not raw:
         raise bad
     quoted = QUOTED_RE.match(raw)
+    if form is not None:
+        form.filter_form(written, oper, bool(quoted))
     if quoted:
         value = re.sub(r"\\(.)", r"\1", quoted.group(1))
     elif '"' in raw or re.search(r"\s", raw):
@@ -66,7 +72,7 @@ def list_users(sim, query, render):
     start, count = paging(query)
     store = sim.store
     if "filter" in query:
-        attr, value = parse_filter(query["filter"])
+        attr, value = parse_filter(query["filter"], dialect(sim))
         if attr == "userName":
             uid = store.by_name.get(value.lower())
             ids = [uid] if uid else []

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 from tests.simulator.defaults import SCHEMA_GROUP
+from tests.simulator.dialect import dialect
 from tests.simulator.filters import paging
 from tests.simulator.replies import Reply, ScimError, invalid, list_response, syntax_error
 from tests.simulator.values import v_string
@@ -78,7 +79,7 @@ def put_group(sim, team_id, body):
     return Reply(200, render_group(sim, team_id))
 
 
-def _operation(operation):
+def _operation(operation, form):
     """(op, path, value) of one Group PATCH operation, a members[value eq ...] path made plain."""
     if not isinstance(operation, dict):
         raise syntax_error("each operation must be an object")
@@ -89,11 +90,14 @@ def _operation(operation):
         raise syntax_error("op must be add, replace or remove (got %r)" % operation.get("op"))
     match = MEMBER_FILTER_RE.match(path) if isinstance(path, str) else None
     if match and match.group(1).lower() == "members":
+        form.member_selector()
         if op != "remove":
             raise ScimError(400, "invalidPath", "a members[value eq ...] path is only supported with remove")
-        value, path = [{"value": match.group(2)}], "members"
+        return op, "members", [{"value": match.group(2)}]
     if not isinstance(path, str):
         raise ScimError(400, "invalidPath", "path must be a string")
+    if op == "remove" and path.lower() == "members":
+        form.member_remove(value is not None)
     return op, path, value
 
 
@@ -104,8 +108,9 @@ def patch_group(sim, team_id, body):
         raise syntax_error("Operations must be a non-empty list")
     members = list(sim.store.teams[team_id]["members"])
     new_name = None
+    form = dialect(sim)
     for operation in ops:
-        op, path, value = _operation(operation)
+        op, path, value = _operation(operation, form)
         if path.lower() == "displayname" and op in ("add", "replace"):
             new_name = v_string("displayName", value, 128, required=True)
             continue

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 from tests.simulator.defaults import SCHEMA_PATCH, SCHEMA_TOTANGO, SCHEMA_USER
+from tests.simulator.dialect import dialect
 from tests.simulator.groups import MEMBER_FILTER_RE, member_values
 from tests.simulator.replies import ScimError, invalid, syntax_error
 from tests.simulator.users import FIELDS, check_and_commit, parse_groups
@@ -27,40 +28,47 @@ def _bad_path(path):
     return ScimError(400, "invalidPath", "attribute %r cannot be modified with PATCH; supported: %s" % (path, PATCH_SUPPORTED))
 
 
-def patch_attr(path):
-    """The canonical attribute a PATCH path names (core or extension, bare or URN-qualified)."""
+def patch_attr(path, form):
+    """The canonical attribute a PATCH path names (core or extension, bare or URN-qualified).
+
+    `form` (a dialect) may refuse how it is written: form.user_path(path, prefix, extension attribute?).
+    """
     low = path.strip().lower()
     ext_prefix = SCHEMA_TOTANGO.lower() + ":"
     core_prefix = SCHEMA_USER.lower() + ":"
     if low.startswith(ext_prefix):
-        attr = EXT_PATCH_PATHS.get(low[len(ext_prefix):])
+        prefix, attr = "ext", EXT_PATCH_PATHS.get(low[len(ext_prefix):])
     elif low.startswith(core_prefix):
-        attr = CORE_PATCH_PATHS.get(low[len(core_prefix):])
+        prefix, attr = "core", CORE_PATCH_PATHS.get(low[len(core_prefix):])
     else:
-        attr = CORE_PATCH_PATHS.get(low) or EXT_PATCH_PATHS.get(low)
+        prefix, attr = None, CORE_PATCH_PATHS.get(low) or EXT_PATCH_PATHS.get(low)
     if attr is None:
         raise _bad_path(path)
+    form.user_path(path, prefix, prefix == "ext" or (prefix is None and low not in CORE_PATCH_PATHS))
     return attr
 
 
-def flatten_value(value):
-    """A no-path PATCH value object -> [(attr, value)]."""
+def flatten_value(value, form):
+    """A no-path PATCH value object -> [(attr, value)]; `form` (a dialect) may refuse a key."""
     out = []
     for key, sub in value.items():
         if key == "schemas":
             continue
         if key == SCHEMA_TOTANGO:
+            form.value_key(key, None, False)
             if not isinstance(sub, dict):
                 raise syntax_error("%s must be an object" % SCHEMA_TOTANGO)
             for ext_key, ext_value in sub.items():
                 attr = EXT_PATCH_PATHS.get(ext_key.lower())
                 if attr is None:
                     raise _bad_path(ext_key)
+                form.value_key(ext_key, True, True)
                 out.append((attr, ext_value))
             continue
         attr = CORE_PATCH_PATHS.get(key.lower()) or EXT_PATCH_PATHS.get(key.lower())
         if attr is None:
             raise _bad_path(key)
+        form.value_key(key, key.lower() not in CORE_PATCH_PATHS, False)
         out.append((attr, sub))
     return out
 
@@ -90,24 +98,26 @@ def patch_user(sim, user_id, body):
     old = sim.store.users[user_id]
     new = dict(old)
     new["teams"] = dict(old["teams"])
+    form = dialect(sim)
     for op, path, value in operations(body):
         if path is None:
             if op == "remove":
                 raise ScimError(400, "noTarget", "remove needs a path")
             if not isinstance(value, dict):
                 raise syntax_error("an operation without a path needs an object value")
-            for attr, sub in flatten_value(value):
+            for attr, sub in flatten_value(value, form):
                 apply_op(sim, new, op, attr, sub)
             continue
         if not isinstance(path, str):
             raise ScimError(400, "invalidPath", "path must be a string")
         member = MEMBER_FILTER_RE.match(path)
         if member and member.group(1).lower() == "groups":
+            form.user_groups_selector()
             if op != "remove":
                 raise ScimError(400, "invalidPath", "a groups[value eq ...] path is only supported with remove")
             apply_op(sim, new, op, "groups", [{"value": member.group(2)}])
             continue
-        apply_op(sim, new, op, patch_attr(path), value)
+        apply_op(sim, new, op, patch_attr(path, form), value)
     check_and_commit(sim, old, new)
 
 
@@ -118,7 +128,8 @@ def _cannot_remove(attr):
 def apply_op(sim, new, op, attr, value):
     """Apply one PATCH operation on `attr` to the working copy `new`."""
     if attr == "groups":
-        _apply_groups(sim, new, op, value)
+        if sim.config["user_groups_writable"]:
+            _apply_groups(sim, new, op, value)  # else readOnly (RFC 7643): ignored
     elif attr == "name":
         if op == "remove" or value is None or value == {}:
             raise _cannot_remove("name.givenName" if op != "remove" else "name")

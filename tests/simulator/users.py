@@ -84,7 +84,9 @@ def parse_user_body(sim, body):
         raise invalid("active and isActive disagree")
     attrs["active"] = active if active is not None else is_active
     attrs["isAdmin"] = v_bool("isAdmin", parts["ext"].get("isAdmin"))
-    attrs["teams"] = parse_groups(sim, body.get("groups")) or None
+    attrs["teams"] = None
+    if sim.config["user_groups_writable"]:  # else readOnly (RFC 7643): ignored, not even checked
+        attrs["teams"] = parse_groups(sim, body.get("groups")) or None
     return attrs
 
 
@@ -172,7 +174,7 @@ def replace_user(sim, user_id, body):
         new["isAdmin"] = False
     if attrs["teams"]:
         new["teams"] = attrs["teams"]
-    elif keep and old["teams"]:
+    elif (keep or not sim.config["user_groups_writable"]) and old["teams"]:
         new["teams"] = dict(old["teams"])
     else:
         new["teams"] = {DEFAULT_TEAM_ID: DEFAULT_ROLE}
