@@ -51,7 +51,8 @@ CONFIG_KEYS = {
     "token_key_style": ("lower", _one_of("lower", "title")),   # "title": Access_token, Expires_in, Scope
     "token_ttl": (86400, _non_negative),                       # seconds a bearer token lives
     "create_response": ("full", _one_of("full", "minimal")),   # "minimal": schemas, meta, userName (the doc's sample)
-    "validate_external_id_uniqueness": (False, _any),
+    "validate_external_id_uniqueness": (False, _any),          # True: 409 uniqueness for an externalId in use
+    "user_name_mutable": (True, _boolean),                     # False: a userName change is 400 mutability
     "keep_teams_on_replace": (False, _any),                    # PUT without groups/isAdmin keeps the current ones
     "allow_global_admin": (True, _any),                        # False: operations on global admin users answer 403
     # True: a user whose last team is taken away through /Groups is put (back) into the default team, one

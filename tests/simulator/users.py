@@ -125,6 +125,16 @@ def check_admin_allowed(sim, old, new):
         raise ScimError(403, None, "operations on global admin users via SCIM are disabled in the SCIM settings")
 
 
+RENAME_REFUSED = ("userName cannot be changed for this account: changing a user's e-mail needs Totango UUID "
+                  "enabled (contact Totango Support)")
+
+
+def check_rename(sim, old, new):
+    """400 mutability for a userName change when the tenant does not allow it (no Totango UUID)."""
+    if old["userName"] != new["userName"] and not sim.config["user_name_mutable"]:
+        raise ScimError(400, "mutability", RENAME_REFUSED)
+
+
 def check_license_change(old, new):
     """Spark or Zoe cannot become Viewer."""
     if old["license"] in ("spark", "zoe") and new["license"] == "viewer":
@@ -133,6 +143,7 @@ def check_license_change(old, new):
 
 def check_and_commit(sim, old, new):
     """The checks every change of an existing user passes, then the change."""
+    check_rename(sim, old, new)
     check_license_change(old, new)
     check_unique(sim, new)
     check_admin_allowed(sim, old, new)
