@@ -14,6 +14,7 @@ import copy
 
 from tests.simulator.dialect import DIALECTS
 from tests.simulator.faults import validate_faults
+from tests.simulator.ratelimit import LIMITERS
 
 
 def _one_of(*choices):
@@ -22,6 +23,12 @@ def _one_of(*choices):
             raise ValueError("%s must be %s" % (key, " or ".join(repr(c) for c in choices)))
         return value
     return check
+
+
+def _positive_int(key, value):
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError("%s must be a whole number of at least 1" % key)
+    return value
 
 
 def _non_negative(key, value):
@@ -61,7 +68,10 @@ CONFIG_KEYS = {
     "group_patch_response": ("empty", _one_of("empty", "full")),  # "full": 200 with the group
     "rate_limit": (0, _non_negative),                          # requests per window; 0/None = off
     "rate_limit_window": (60, _non_negative),                  # seconds of the window
-    "retry_after_on_429": (False, _any),                       # True: Retry-After = seconds to reset; an int: that value
+    "rate_limiter": ("fixed_window", _one_of(*LIMITERS)),      # see tests.simulator.ratelimit
+    "rate_limit_burst": (10, _positive_int),                   # token_bucket: tokens the bucket holds
+    "rate_limit_headers": (True, _boolean),                    # False: no RateLimit-* headers
+    "retry_after_on_429": (False, _any),                       # True: Retry-After = seconds until a request passes; an int: that value
     "latency_ms": (0, _non_negative),                          # added to every SCIM/token request
     "faults": ({}, _faults),                                   # see tests.simulator.faults
     "dialect": ("forgiving", _one_of(*DIALECTS)),              # see tests.simulator.dialect

@@ -17,7 +17,7 @@ from tests.simulator.auth import auth_kind
 from tests.simulator.control import control
 from tests.simulator.defaults import CONTROL_PREFIX, SCIM_PREFIX, TOKEN_PATH, WRITE_METHODS
 from tests.simulator.faults import BY_NAME, DROP
-from tests.simulator.ratelimit import retry_after
+from tests.simulator.ratelimit import answer_headers, retry_after
 from tests.simulator.replies import error_reply
 from tests.simulator.routes import handle
 
@@ -25,15 +25,16 @@ RESOURCE_RE = re.compile(r"^/(Users|Groups)(/|$)")
 
 
 class RequestContext:
-    """What faults see of a request: its rate-limit headers (they may set them) and Retry-After."""
+    """What faults see of a request: the rate-limit headers of its answer (they may set them) and Retry-After."""
 
-    def __init__(self, sim, rate_headers):
+    def __init__(self, sim, decision):
         self.sim = sim
-        self.rate_headers = rate_headers
+        self.decision = decision
+        self.rate_headers = answer_headers(sim.config, decision)
 
     def retry_after(self, headers):
-        """Retry-After as the config asks, or None."""
-        return retry_after(self.sim.config, headers)
+        """Retry-After for a 429 with these RateLimit-* headers, as the config asks, or None."""
+        return retry_after(self.sim.config, headers.get("RateLimit-Reset", "1"))
 
 
 def classify(path):
@@ -51,14 +52,15 @@ def _begin(sim, method, rel, query, is_write, headers):
     """Log the request, count it against the limit, pick its fault, under the lock."""
     with sim.lock:
         entry = sim.requests.begin(method, rel, query, is_write, auth_kind(headers))
-        rate_headers, limited = sim.limiter.admit(sim.clock())
+        decision = sim.limiter.admit(sim.clock())
+        limited = decision.refused
         fault = None if limited else sim.faults.choose(method, rel, is_write)
         if fault is not None:
             entry["fault"] = fault["name"]
         delay = float(sim.config.get("latency_ms") or 0) / 1000.0 + sim.faults.latency_seconds()
         if fault is not None:
             delay += BY_NAME[fault["fault"]].delay(fault, sim.faults.faults)
-        return entry, fault, RequestContext(sim, rate_headers), limited, delay
+        return entry, fault, RequestContext(sim, decision), limited, delay
 
 
 def _finish(sim, entry, status):
@@ -67,8 +69,8 @@ def _finish(sim, entry, status):
 
 
 def _limited_reply(ctx):
-    reply = error_reply(429, None, "rate limit exceeded: %s requests per minute" % ctx.rate_headers.get("RateLimit-Limit"))
-    retry = ctx.retry_after(ctx.rate_headers)
+    reply = error_reply(429, None, "rate limit exceeded: %s requests per minute" % ctx.decision.headers.get("RateLimit-Limit"))
+    retry = retry_after(ctx.sim.config, ctx.decision.retry_seconds)
     if retry is not None:
         reply.headers["Retry-After"] = retry
     return reply

@@ -18,16 +18,12 @@ from tests.simulator.config import default_config, validate_config
 from tests.simulator.defaults import SCIM_PREFIX
 from tests.simulator.faults import FaultPlan
 from tests.simulator.groups import render_group
-from tests.simulator.ratelimit import make_limiter
+from tests.simulator.ratelimit import LIMITER_KEYS, make_limiter
 from tests.simulator.replies import invalid
 from tests.simulator.requestlog import RequestLog
 from tests.simulator.seeding import seed_generated
 from tests.simulator.store import Store
 from tests.simulator.users import create_user, render_user
-
-# Config keys after whose change the rate limiter starts afresh.
-LIMITER_KEYS = frozenset(("rate_limit", "rate_limit_window"))
-
 
 class SimState:
     """All simulator state; the API logic lives in the modules that take it as `sim`."""
