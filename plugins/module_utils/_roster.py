@@ -20,7 +20,9 @@ from ansible_collections.scimops.totango.plugins.module_utils._errors import (
     ScimError,
 )
 from ansible_collections.scimops.totango.plugins.module_utils._user_model import (
+    changes_diff,
     email_error,
+    license_result,
     normalize_email,
     user_option_errors,
     user_view,
@@ -72,17 +74,20 @@ class RosterItem:
             entry["id"] = self.user_id
         if self.msg:
             entry["msg"] = self.msg
+        entry.update(license_result(self.held()))
         return entry
+
+    def held(self):
+        """The user's fields once the run is done (or would be, in check mode); as before it when the write failed."""
+        if self.plan is None:
+            return user_view(self.current)
+        return self.plan.before if self.failed else self.plan.after
 
     def diff(self):
         """Only the fields that change, so a diff of a thousand users stays a page per hundred changes."""
         changes = self.plan.changes if self.plan else {}
-        return {
-            "before_header": self.user_name,
-            "after_header": "%s (%s)" % (self.user_name, self.action),
-            "before": {f: b for f, (b, _a) in sorted(changes.items()) if b not in (None, "")},
-            "after": {f: a for f, (_b, a) in sorted(changes.items()) if a not in (None, "")},
-        }
+        return dict(changes_diff(changes, created=self.action == "create"),
+                    before_header=self.user_name, after_header="%s (%s)" % (self.user_name, self.action))
 
 
 # -- validation: everything that can be known before the first request ---------

@@ -42,7 +42,7 @@ class UserPlan:
 
     @property
     def diff(self):
-        return {"before": self.before, "after": self.after}
+        return model.view_diff(self.before, self.after, self.changes)
 
 
 def plan_user(options, current, directory, state="present", replace=False, prefix=""):

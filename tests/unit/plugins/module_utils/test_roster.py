@@ -305,7 +305,7 @@ def test_one_failure_does_not_stop_the_others_and_is_named():
     assert result["updated"] == 5 and "failed" not in result
     failed = [u for u in result["users"] if u["failed"]]
     assert failed == [{"user_name": "u3@example.com", "id": "3", "action": "update", "changed": False, "failed": True,
-                       "msg": str(error)}]
+                       "msg": str(error), "license": "spark", "license_name": "Practitioner"}]
     assert [d["before_header"] for d in result["diff"]] == ["u0@example.com", "u1@example.com", "u2@example.com",
                                                             "u4@example.com", "u5@example.com"]
     message = roster.failure_message(items)
