@@ -25,6 +25,7 @@ from tests.simulator.seeding import seed_generated
 from tests.simulator.store import Store
 from tests.simulator.users import create_user, render_user
 
+
 class SimState:
     """All simulator state; the API logic lives in the modules that take it as `sim`."""
 
