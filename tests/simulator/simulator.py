@@ -160,7 +160,7 @@ class TotangoSimulator:
         return self.state.seed_users(bodies)
 
     def seed_generated(self, users, teams=0, **spec):
-        """Generate `users` users spread over `teams` new teams, fast (30,000 in well under a second).
+        """Generate `users` users spread over `teams` new teams, fast (30,000 in a second or two, no per-user validation).
 
         Further keys: team_ids (existing teams instead), team_prefix, start, prefix, domain,
         external_ids, active (see tests.simulator.seeding). Not logged. Returns

@@ -19,6 +19,7 @@ import pytest
 import requests
 
 from tests.integration.harness import SIM_ADMIN_PASSWORD, SIM_ADMIN_USER, SIM_APP_TOKEN
+from tests.simulator.clock import FakeClock
 from tests.simulator.totango_sim import SCHEMA_PATCH, SCHEMA_TOTANGO, TotangoSimulator
 
 SIM_FILE = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "simulator", "totango_sim.py")
@@ -387,16 +388,6 @@ def test_groups_get_put_patch(sim, api):
 
 
 # ---------------------------------------------------------------- rate limit, faults, log
-
-
-class FakeClock:
-    """A monotonic clock the test moves by hand."""
-
-    def __init__(self, now=1000.0):
-        self.now = now
-
-    def __call__(self):
-        return self.now
 
 
 @pytest.fixture

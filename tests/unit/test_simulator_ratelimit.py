@@ -10,23 +10,16 @@ import pytest
 import requests
 
 from tests.simulator import TotangoSimulator
+from tests.simulator.clock import FakeClock
 from tests.simulator.defaults import SIM_APP_TOKEN
 from tests.simulator.ratelimit_bucket import TokenBucket
 from tests.simulator.ratelimit_sliding import SlidingWindow
 
 
-class FakeClock:
-    def __init__(self, now=5000.0):
-        self.now = now
-
-    def __call__(self):
-        return self.now
-
-
 @pytest.fixture
 def clocked():
     """(simulator with a FakeClock, the clock, a GET /Users function)."""
-    clock = FakeClock()
+    clock = FakeClock(5000.0)
     with TotangoSimulator(app_token=SIM_APP_TOKEN, clock=clock) as server, requests.Session() as session:
         session.headers["app-token"] = SIM_APP_TOKEN
         yield server, clock, lambda: session.get(server.scim_url + "/Users", timeout=10)
