@@ -17,6 +17,12 @@ from collections import namedtuple
 
 from ansible.module_utils.six.moves.urllib.parse import quote
 
+from ansible_collections.scimops.totango.plugins.module_utils._dialect import (
+    MEMBER_REMOVAL,
+    PatchForms,
+    filter_value,
+    send_patch,
+)
 from ansible_collections.scimops.totango.plugins.module_utils._errors import OptionError
 from ansible_collections.scimops.totango.plugins.module_utils._teams import TeamDirectory, match_team
 from ansible_collections.scimops.totango.plugins.module_utils._user_api import find_user, iter_users
@@ -222,12 +228,14 @@ class MembershipPlan:
         return self.team.get("displayName")
 
     def request(self):
-        """(method, body) of the write; PATCH bodies are the Operations list."""
+        """(method, body) of the write; a PATCH body is its Operations in both dialects (PatchForms)."""
         if self.write == "put":
             return "PUT", {"schemas": [GROUP_SCHEMA], "id": self.team_id, "displayName": self.team_name,
                            "members": [{"value": i} for i in self.after_ids]}
-        op, ids = ("add", self.add) if self.write == "patch_add" else ("remove", self.remove)
-        return "PATCH", [{"op": op, "path": "members", "value": [{"value": i} for i in ids]}]
+        if self.write == "patch_add":
+            added = [{"op": "add", "path": "members", "value": [{"value": i} for i in self.add]}]
+            return "PATCH", PatchForms(MEMBER_REMOVAL, added, added)  # the same in both
+        return "PATCH", member_removal_forms(self.remove)
 
     def labels(self, ids):
         return sorted((self.index.label(i) for i in ids), key=lambda text: (text.lower(), text))
@@ -243,6 +251,13 @@ class MembershipPlan:
     def diff(self):
         return {"before": {"team": self.team_name, "members": self.labels(self.current_ids)},
                 "after": {"team": self.team_name, "members": self.labels(self.after_ids)}}
+
+
+def member_removal_forms(ids):
+    """Totango documents a remove with the members as its value; RFC 7644 selects each member by a filter."""
+    return PatchForms(MEMBER_REMOVAL,
+                      [{"op": "remove", "path": "members", "value": [{"value": i} for i in ids]}],
+                      [{"op": "remove", "path": "members[value eq %s]" % filter_value(i)} for i in ids])
 
 
 def plan_membership(client, team_ref, members, state):
@@ -290,10 +305,21 @@ def apply_membership(client, plan):
         answer = client.put(path, body, action)
     else:
         # Totango may answer 200 with no body: the plan already knows the outcome.
-        answer = client.patch(path, body, action)
+        answer = send_patch(client, path, body, action)
     if isinstance(answer, dict) and isinstance(answer.get("members"), list):
         plan.index.learn_members(answer)
-        plan.after_ids = member_ids(answer)
+        kept = member_ids(answer)
+        if set(kept) != set(plan.after_ids):
+            client.note(kept_members_note(plan, kept))
+        plan.after_ids = kept
+
+
+def kept_members_note(plan, kept):
+    """Says how the members the server answered with differ from the plan's, by e-mail where known."""
+    missing = plan.labels(set(plan.after_ids) - set(kept))
+    extra = plan.labels(set(kept) - set(plan.after_ids))
+    parts = (["without %s" % ", ".join(missing)] if missing else []) + (["with %s" % ", ".join(extra)] if extra else [])
+    return "members: the server kept team %s %s, unlike what was asked" % (plan.team_name, " and ".join(parts))
 
 
 def _verb(plan):

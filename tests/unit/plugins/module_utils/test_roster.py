@@ -12,6 +12,7 @@ import time
 import pytest
 from ansible_collections.scimops.totango.plugins.module_utils import _roster as roster
 from ansible_collections.scimops.totango.plugins.module_utils._client import ScimClient
+from ansible_collections.scimops.totango.plugins.module_utils._dialect import PatchDialects
 from ansible_collections.scimops.totango.plugins.module_utils._errors import ScimError
 from ansible_collections.scimops.totango.plugins.module_utils._teams import (
     TeamDirectory,
@@ -66,6 +67,11 @@ class FakeClient:
         self.page_size = 100
         self.with_total = True
         self.grow_after_first_page = None
+        self.dialects = PatchDialects()
+        self.notes = []
+
+    def note(self, sentence):
+        self.notes.append(sentence)
 
     def iter_resources(self, path, action, params=None, parallel=1):
         wanted = (params or {}).get("filter")
