@@ -16,6 +16,7 @@ from ansible_collections.scimops.totango.plugins.module_utils._dialect import (
     filter_value,
     send_patch,
 )
+from ansible_collections.scimops.totango.plugins.module_utils._errors import ScimError
 from ansible_collections.scimops.totango.plugins.module_utils._user_model import build_patch_operations, normalize_email
 
 FILTER_FIELDS = ("userName", "externalId")
@@ -63,7 +64,16 @@ def user_patch_forms(changes):
 
 
 def patch_user(client, current, changes, user_name):
-    return send_patch(client, user_path(current), user_patch_forms(changes), "updating user %s" % user_name)
+    try:
+        return send_patch(client, user_path(current), user_patch_forms(changes), "updating user %s" % user_name)
+    except ScimError as error:
+        if "teams" in changes and error.scim_type == "mutability" and "groups" in str(error.detail).lower():
+            error.detail += READ_ONLY_GROUPS_ADVICE
+        raise
+
+
+READ_ONLY_GROUPS_ADVICE = ("; this server keeps no teams on its users (User.groups is read-only, as RFC 7643 has it): "
+                           "leave teams out and manage membership with totango_group_members")
 
 
 def replace_user(client, current, body, user_name):

@@ -490,3 +490,12 @@ def test_a_204_keeps_the_prediction():
     client = RecordingClient(answers=[None])
     plan, resource = run(client, new_hire(title="Engineer"), current=existing_user(title="Intern"))
     assert resource["title"] == "Engineer" and plan.after["title"] == "Engineer" and client.notes == []
+
+
+def test_a_server_refusing_teams_on_the_user_says_where_teams_go_instead():
+    refusal = ScimError(status=400, scim_type="mutability", detail="'groups' is read-only", action="updating user")
+    client = RecordingClient(answers=[refusal])
+    with pytest.raises(ScimError) as caught:
+        run(client, new_hire(teams=[{"id": "2694"}]), current=existing_user())
+    assert "'groups' is read-only; this server keeps no teams on its users" in str(caught.value)
+    assert "totango_group_members" in str(caught.value) and client.methods() == ["LIST", "PATCH"]
