@@ -77,7 +77,8 @@ def ansible_env(sim, auth="app_token", extra=None):
         "ANSIBLE_LOCALHOST_WARNING": "False",
         "ANSIBLE_INVENTORY_UNPARSED_WARNING": "False",
         "ANSIBLE_RETRY_FILES_ENABLED": "False",
-        "ANSIBLE_PYTHON_INTERPRETER": sys.executable,
+        # the modules run on this Python; tools/matrix.py sets SCIMOPS_TARGET_PYTHON to run them on others
+        "ANSIBLE_PYTHON_INTERPRETER": os.environ.get("SCIMOPS_TARGET_PYTHON") or sys.executable,
         "TOTANGO_SCIM_URL": sim.scim_url,
     })
     if auth == "app_token":
