@@ -126,7 +126,7 @@ def test_user_patch_forms_qualify_only_extension_paths():
     assert forms.kind == EXTENSION_PATHS
     assert [op["path"] for op in forms.totango] == ["license", "managerEmail", "managerExternalId", "title"]
     urn = "urn:ietf:params:scim:schemas:totango:1.0:User:"
-    assert [op["path"] for op in forms.rfc7644] == [urn + "license", urn + "managerEmail", urn + "managerExternalId",
-                                                     "title"]
+    expected = [urn + "license", urn + "managerEmail", urn + "managerExternalId", "title"]
+    assert [op["path"] for op in forms.rfc7644] == expected
     assert forms.rfc7644[2] == {"op": "remove", "path": urn + "managerExternalId"}
     assert [op.get("value") for op in forms.totango] == [op.get("value") for op in forms.rfc7644]
