@@ -333,8 +333,8 @@ def changes_diff(changes, created=False):
     before = dict((f, b) for f, (b, _a) in changes.items() if b not in (None, ""))
     if not created:
         before.update(_unknown_before(changes))
-    return {"before": _shown(before), "after": _shown(dict((f, a) for f, (_b, a) in changes.items()
-                                                            if a not in (None, "")))}
+    after = dict((f, a) for f, (_b, a) in changes.items() if a not in (None, ""))
+    return {"before": _shown(before), "after": _shown(after)}
 
 
 def _unknown_before(changes):

@@ -85,8 +85,8 @@ def test_every_user_field_is_documented_as_the_table_says(where, documented, spe
             wrong.append("%s is missing (add it, type %s)" % (name, option.get("type", "str")))
             continue
         if normalised(documented[name]) != normalised(option):
-            wrong.append("%s is documented as %r, the table says %r" % (name, normalised(documented[name]),
-                                                                         normalised(option)))
+            wrong.append("%s is documented as %r, the table says %r"
+                         % (name, normalised(documented[name]), normalised(option)))
         sub_spec = option.get("options") or {}
         sub_docs = suboptions(documented[name])
         if set(sub_docs) != set(sub_spec):
