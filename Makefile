@@ -40,12 +40,16 @@ UNIT_ARGS ?=
 INTEGRATION_ARGS ?= -n 2 --durations=10
 # ansible-test sanity: extra options, e.g. SANITY_ARGS="--test pylint"
 SANITY_ARGS ?=
+SANITY_PYTHONS ?= 3.9 3.10 3.11 3.12 3.13
+# make matrix: some releases only, e.g. MATRIX="2.16 2.21"
+MATRIX ?=
 
 .PHONY: help venv tree-link tree-copy unit integration sanity lint docs-lint \
-	changelog-lint reuse ruff test demo bench docs build clean distclean
+	changelog-lint reuse ruff test matrix demo bench docs build clean distclean
 
 help:
 	@echo "make test            unit + integration + sanity + lint + docs-lint + changelog-lint + reuse + docs"
+	@echo "make matrix          unit + integration + sanity on each ansible-core 2.16 to 2.21 (.venv-matrix/)"
 	@echo "make demo            simulator + onboarding then offboarding: --check --diff, apply, rerun"
 	@echo "make venv            create .venv from requirements-dev.txt"
 	@echo "make unit | integration | sanity | lint | docs-lint | changelog-lint | reuse | ruff"
@@ -78,10 +82,12 @@ unit: tree-link
 integration: tree-link
 	$(RUN) bash tools/run-pytest.sh tests/integration $(PYTEST_ARGS) $(INTEGRATION_ARGS)
 
+# Compile and import run on every Python the modules support (tests/config.yml) that this machine has:
+# tools/pythons.py links pyenv's (or PATH's) python3.X into .build/pythons, where ansible-test finds them.
 sanity: tree-copy
 	@bash tools/seed-ansible-test-cache.sh $(BIN)/python
-	cd $(COLLECTION_COPY) && env PATH="$(BIN):$$PATH" ansible-test sanity --venv \
-		--python "$$($(BIN)/python -c 'import sys; print("%d.%d" % sys.version_info[:2])')" \
+	@echo "sanity: target Pythons $$($(BIN)/python tools/pythons.py link $(CURDIR)/.build/pythons $(SANITY_PYTHONS))"
+	cd $(COLLECTION_COPY) && env PATH="$(CURDIR)/.build/pythons:$(BIN):$$PATH" ansible-test sanity --venv \
 		--color no $(SANITY_ARGS)
 
 lint: tree-copy
@@ -95,6 +101,7 @@ docs-lint: tree-copy
 changelog-lint: $(VENV_STAMP)
 	$(BIN)/antsibull-changelog lint
 	$(BIN)/antsibull-changelog lint-changelog-yaml changelogs/changelog.yaml
+	bash tools/release.sh --check
 
 # licensing: every file has SPDX information (its own header or REUSE.toml), LICENSES/ the texts
 reuse: $(VENV_STAMP)
@@ -105,6 +112,10 @@ ruff: $(VENV_STAMP)
 	$(BIN)/ruff check plugins tests tools
 
 test: venv unit integration sanity lint docs-lint changelog-lint reuse docs
+
+# every supported ansible-core minor, each in .venv-matrix/<minor>; a summary table at the end
+matrix: tree-link
+	$(BIN)/python tools/matrix.py $(MATRIX)
 
 # --- the rest --------------------------------------------------------------
 
@@ -127,4 +138,4 @@ clean:
 	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +
 
 distclean: clean
-	rm -rf $(VENV)
+	rm -rf $(VENV) .venv-matrix

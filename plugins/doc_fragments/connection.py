@@ -89,6 +89,7 @@ options:
 notes:
   - Tokens and passwords are never returned, shown in diffs, or written to logs.
 requirements:
+  - python >= 3.9
   - requests
 """
 

@@ -27,6 +27,7 @@ except ImportError:  # the modules report missing_required_lib('requests')
 
 from ansible.module_utils.six.moves.urllib.parse import urlsplit, urlunsplit
 
+from ansible_collections.scimops.totango.plugins.module_utils._dialect import PatchDialects
 from ansible_collections.scimops.totango.plugins.module_utils._errors import (
     ScimAmbiguousWriteError,
     ScimConnectionError,
@@ -126,6 +127,8 @@ class ScimClient:
         self._counter_lock = threading.Lock()
         self.request_count = 0
         self._answered = False  # any SCIM request answered without error: scim_url leads to a SCIM API
+        self.notes = []  # what the module should warn about: a dialect learned, a value the server kept otherwise
+        self.dialects = PatchDialects(self.note)
         self.validate_certs = validate_certs
         self.session = requests.Session()
         self.session.verify = validate_certs
@@ -182,6 +185,11 @@ class ScimClient:
 
     def _can_refresh_token(self):
         return bool(self._username and self._password)
+
+    def note(self, sentence):
+        with self._counter_lock:
+            if sentence not in self.notes:
+                self.notes.append(sentence)
 
     # -- transport ------------------------------------------------------
 

@@ -17,6 +17,12 @@ from collections import namedtuple
 
 from ansible.module_utils.six.moves.urllib.parse import quote
 
+from ansible_collections.scimops.totango.plugins.module_utils._dialect import (
+    MEMBER_REMOVAL,
+    PatchForms,
+    filter_value,
+    send_patch,
+)
 from ansible_collections.scimops.totango.plugins.module_utils._errors import OptionError
 from ansible_collections.scimops.totango.plugins.module_utils._roster_result import capped
 from ansible_collections.scimops.totango.plugins.module_utils._teams import TeamDirectory, match_team
@@ -223,12 +229,14 @@ class MembershipPlan:
         return self.team.get("displayName")
 
     def request(self):
-        """(method, body) of the write; PATCH bodies are the Operations list."""
+        """(method, body) of the write; a PATCH body is its Operations in both dialects (PatchForms)."""
         if self.write == "put":
             return "PUT", {"schemas": [GROUP_SCHEMA], "id": self.team_id, "displayName": self.team_name,
                            "members": [{"value": i} for i in self.after_ids]}
-        op, ids = ("add", self.add) if self.write == "patch_add" else ("remove", self.remove)
-        return "PATCH", member_operations(op, ids)
+        if self.write == "patch_add":
+            added = [{"op": "add", "path": "members", "value": [{"value": i} for i in self.add]}]
+            return "PATCH", PatchForms(MEMBER_REMOVAL, added, added)  # the same in both
+        return "PATCH", member_removal_forms(self.remove)
 
     def labels(self, ids):
         return sorted((self.index.label(i) for i in ids), key=lambda text: (text.lower(), text))
@@ -250,9 +258,11 @@ class MembershipPlan:
                 "after": {"team": self.team_name, "members": self.labels(self.after_ids)}}
 
 
-def member_operations(op, ids):
-    """The PATCH Operations that add ("add") or take out ("remove") these user ids."""
-    return [{"op": op, "path": "members", "value": [{"value": i} for i in ids]}]
+def member_removal_forms(ids):
+    """Totango documents a remove with the members as its value; RFC 7644 selects each member by a filter."""
+    return PatchForms(MEMBER_REMOVAL,
+                      [{"op": "remove", "path": "members", "value": [{"value": i} for i in ids]}],
+                      [{"op": "remove", "path": "members[value eq %s]" % filter_value(i)} for i in ids])
 
 
 def team_path(team_id):
@@ -260,9 +270,9 @@ def team_path(team_id):
 
 
 def remove_members(client, team_id, team_name, ids):
-    """One PATCH taking these user ids out of the team; returns the answer (often no body)."""
+    """One PATCH taking these user ids out of the team, in the dialect the server takes; returns the answer."""
     action = "removing %d members from team %s (%s)" % (len(ids), team_name, team_id)
-    return client.patch(team_path(team_id), member_operations("remove", ids), action)
+    return send_patch(client, team_path(team_id), member_removal_forms(ids), action)
 
 
 def plan_membership(client, team_ref, members, state):
@@ -307,14 +317,23 @@ def apply_membership(client, plan):
     action = "%s team %s (%s)" % (_verb(plan), plan.team_name, plan.team_id)
     if method == "PUT":
         answer = client.put(team_path(plan.team_id), body, action)
-    elif plan.write == "patch_remove":
-        answer = remove_members(client, plan.team_id, plan.team_name, plan.remove)
     else:
         # Totango may answer 200 with no body: the plan already knows the outcome.
-        answer = client.patch(team_path(plan.team_id), body, action)
+        answer = send_patch(client, team_path(plan.team_id), body, action)
     if isinstance(answer, dict) and isinstance(answer.get("members"), list):
         plan.index.learn_members(answer)
-        plan.after_ids = member_ids(answer)
+        kept = member_ids(answer)
+        if set(kept) != set(plan.after_ids):
+            client.note(kept_members_note(plan, kept))
+        plan.after_ids = kept
+
+
+def kept_members_note(plan, kept):
+    """Says how the members the server answered with differ from the plan's, by e-mail where known."""
+    missing = plan.labels(set(plan.after_ids) - set(kept))
+    extra = plan.labels(set(kept) - set(plan.after_ids))
+    parts = (["without %s" % ", ".join(missing)] if missing else []) + (["with %s" % ", ".join(extra)] if extra else [])
+    return "members: the server kept team %s %s, unlike what was asked" % (plan.team_name, " and ".join(parts))
 
 
 def _verb(plan):

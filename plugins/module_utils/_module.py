@@ -33,6 +33,9 @@ from ansible_collections.scimops.totango.plugins.module_utils._connection import
 from ansible_collections.scimops.totango.plugins.module_utils._errors import OptionError, ScimError
 
 
+MAX_WARNINGS = 20
+
+
 class TotangoModule(AnsibleModule):
     """AnsibleModule with the connection options, their checks, and one ScimClient per run."""
 
@@ -52,11 +55,22 @@ class TotangoModule(AnsibleModule):
             msg = _name_the_option(getattr(self, "validation_result", None), msg)
         else:
             kwargs.setdefault("invocation", {"module_args": _set_options_only(self.params)})
+            self._warn_client_notes()
         super(TotangoModule, self).fail_json(msg=msg, **kwargs)
 
     def exit_json(self, **kwargs):
         kwargs.setdefault("invocation", {"module_args": _set_options_only(self.params)})
+        self._warn_client_notes()
         super(TotangoModule, self).exit_json(**kwargs)
+
+    def _warn_client_notes(self):
+        # What the run learned about the server (a PATCH form, a value kept otherwise than asked); capped,
+        # so a roster whose every user differs stays readable.
+        notes = self._client.notes if getattr(self, "_client", None) is not None else []
+        for sentence in notes[:MAX_WARNINGS]:
+            self.warn(sentence)
+        if len(notes) > MAX_WARNINGS:
+            self.warn("and %d more like these" % (len(notes) - MAX_WARNINGS))
 
     def check_connection(self, scim_url_required=True):
         try:

@@ -23,6 +23,7 @@ from ansible_collections.scimops.totango.plugins.module_utils._roster_read impor
 from ansible_collections.scimops.totango.plugins.module_utils._roster_result import capped, named
 from ansible_collections.scimops.totango.plugins.module_utils._user_model import (
     email_error,
+    user_view,
     user_option_errors,
 )
 from ansible_collections.scimops.totango.plugins.module_utils._user_sync import (
@@ -56,6 +57,7 @@ class RosterItem:
             self.user_id = str(current["id"]) if current and current.get("id") else None
         # With leave_teams (_leave_teams): the user's teams as read, the ones they leave, and why any is kept.
         self.teams_before = None
+        self._held = None  # what results report of a settled user (its license)
         self.teams_left = []
         self.team_errors = []
 
@@ -106,8 +108,18 @@ class RosterItem:
     def settle(self, keep_leavers=True):
         """Forgets the resource and plan of a user who needs no write: the result only counts them."""
         if not self.changed and not self.failed and not (keep_leavers and self.may_leave_teams):
+            if self._held is None:
+                self._held = dict((k, v) for k, v in self.held().items() if k == "license")
             self.current = None
             self.plan = None
+
+    def held(self):
+        """The user's fields once the run is done (or would be, in check mode); as before it when the write failed."""
+        if self._held is not None:
+            return self._held
+        if self.plan is None:
+            return user_view(self.current)
+        return self.plan.before if self.failed else self.plan.after
 
     @property
     def may_leave_teams(self):

@@ -14,6 +14,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from ansible_collections.scimops.totango.plugins.module_utils._user_model import changes_diff, license_result
+
 # Names listed in a result or message before the rest is only counted.
 LIST_CAP = 50
 # Roster action -> the count it adds to.
@@ -43,23 +45,21 @@ def user_entry(item):
         entry["id"] = item.user_id
     if item.note:
         entry["msg"] = item.note
+    entry.update(license_result(item.held()))
     if item.changed:
-        entry.update(changed_fields(item.changes))
+        entry.update(changed_fields(item))
     return entry
 
 
-def changed_fields(changes):
-    """{before: {...}, after: {...}} of the fields that change, empty values left out (as in the diff)."""
-    return {
-        "before": dict((f, b) for f, (b, _a) in sorted(changes.items()) if b not in (None, "")),
-        "after": dict((f, a) for f, (_b, a) in sorted(changes.items()) if a not in (None, "")),
-    }
+def changed_fields(item):
+    """{before: {...}, after: {...}} of the fields that change, as the diff shows them."""
+    return changes_diff(item.changes, created=item.shown_action == "create")
 
 
 def user_diff(item):
     """Only the fields that change, so a diff of a thousand users stays a page per hundred changes."""
     diff = {"before_header": item.user_name, "after_header": "%s (%s)" % (item.user_name, item.shown_action)}
-    diff.update(changed_fields(item.changes))
+    diff.update(changed_fields(item))
     return diff
 
 

@@ -181,6 +181,14 @@ def license_name(value):
     return LICENSE_NAMES.get(parse_license(value))
 
 
+def license_result(view):
+    """The license a view holds, as results report it: the API value and Totango's current name; {} when unknown."""
+    value = (view or {}).get("license")
+    if value not in LICENSE_NAMES:
+        return {}
+    return {"license": value, "license_name": LICENSE_NAMES[value]}
+
+
 # -- validation -----------------------------------------------------------
 
 def validate_user_options(options, prefix=""):
@@ -310,6 +318,40 @@ def desired_view(options, resolved_teams=None):
     return view
 
 
+# -- diffs ----------------------------------------------------------------
+
+def view_diff(before, after, changes):
+    """A diff of whole views (totango_user's): an empty before is a create."""
+    shown_before = _shown(before)
+    if before:
+        shown_before.update(_unknown_before(changes))
+    return {"before": shown_before, "after": _shown(after)}
+
+
+def changes_diff(changes, created=False):
+    """A diff of only the fields that change (a roster's), so a thousand users stay readable."""
+    before = dict((f, b) for f, (b, _a) in changes.items() if b not in (None, ""))
+    if not created:
+        before.update(_unknown_before(changes))
+    after = dict((f, a) for f, (_b, a) in changes.items() if a not in (None, ""))
+    return {"before": _shown(before), "after": _shown(after)}
+
+
+def _unknown_before(changes):
+    # A flag Totango never set is unknown, not false: shown as null, so disabling such a user does not read as
+    # a create ("-{}"). A string never set is simply absent.
+    return dict((field, None) for field, (before, after) in changes.items()
+                if before is None and after is not None and field in FIELDS and FIELDS[field].kind == "bool")
+
+
+def _shown(view):
+    # A team's name or role that is not known (a new membership gets Totango's default role) is left out, not null.
+    shown = dict(view or {})
+    if shown.get("teams"):
+        shown["teams"] = [dict((k, v) for k, v in team.items() if v is not None) for team in shown["teams"]]
+    return shown
+
+
 # -- changes --------------------------------------------------------------
 
 def teams_equal(current, desired):
@@ -423,8 +465,10 @@ def _set_or_clear(target, key, value):
 
 
 def check_license_change(current, changes, option="license"):
-    """Totango cannot move a Spark or Zoe user to Viewer; say so before the API refuses."""
+    """Totango cannot move a Practitioner (spark) or Contributor (zoe) to Viewer; say so before the API refuses."""
     if "license" in changes and changes["license"][1] == "viewer" and current.get("license") in ("spark", "zoe"):
-        raise OptionError(option, "Totango cannot change a %s user to Viewer (the UI and API refuse it); "
-                                  "keep the license, or offboard the user and create them again as a Viewer"
-                          % current["license"].capitalize())
+        raise OptionError(option, "Totango cannot change a %s user to Viewer (%s to Viewer: the UI and API refuse it). "
+                                  "Keep the license; or disable this user (state: disabled) and create the person "
+                                  "as a Viewer under another e-mail address: the API cannot delete a user, and an "
+                                  "e-mail address belongs to one user for good"
+                          % (current["license"].capitalize(), LICENSE_NAMES[current["license"]]))

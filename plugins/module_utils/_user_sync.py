@@ -18,16 +18,24 @@ from ansible_collections.scimops.totango.plugins.module_utils._errors import (
     ScimError,
 )
 from ansible_collections.scimops.totango.plugins.module_utils._teams import resolve_user_teams
-from ansible_collections.scimops.totango.plugins.module_utils._user_api import find_user, user_path
+from ansible_collections.scimops.totango.plugins.module_utils._user_api import (
+    create_user,
+    find_user,
+    is_resource,
+    patch_user,
+    replace_user,
+)
 from ansible_collections.scimops.totango.plugins.module_utils import _user_model as model
 
 CREATE_ATTEMPTS = 3
+KEPT_ADVICE = {"teams": " (a server where User.groups is read-only, as RFC 7643 has it, keeps no teams given on the "
+                        "user: manage its teams with totango_group_members)"}
 
 
 class UserPlan:
     """What one user needs: action is 'create', 'patch', 'put' or 'none'."""
 
-    def __init__(self, user_name, action, current, before, after, changes, predicted):
+    def __init__(self, user_name, action, current, before, after, changes, predicted, prefix=""):
         self.user_name = user_name
         self.action = action
         self.current = current
@@ -35,6 +43,7 @@ class UserPlan:
         self.after = after
         self.changes = changes
         self.predicted = predicted
+        self.prefix = prefix
 
     @property
     def changed(self):
@@ -42,7 +51,35 @@ class UserPlan:
 
     @property
     def diff(self):
-        return {"before": self.before, "after": self.after}
+        return model.view_diff(self.before, self.after, self.changes)
+
+    def settle(self, answer):
+        """The write's result: the resource the server answered with, else (Totango's 204) the prediction.
+
+        After a resource answer, after and changes say what the server kept; returns a sentence per field
+        it kept otherwise than asked, compared as the next run will compare it.
+        """
+        if not is_resource(answer):
+            return self.predicted, []
+        kept = model.user_view(answer)
+        asked = dict((field, after) for field, (_before, after) in self.changes.items())
+        differs = model.compute_changes(kept, asked)
+        self.changes = dict((field, (before, kept.get(field))) for field, (before, _after) in self.changes.items())
+        # The fields the plan speaks of, as kept: what the server added unasked (a derived display name, a
+        # default license) stays out, so check mode's diff is the real one wherever the server kept the plan.
+        self.after = dict((field, kept[field]) for field in set(self.after) | set(self.changes)
+                          if kept.get(field) not in (None, ""))
+        return answer, ["%s%s: the server kept %s where %s was asked%s" % (
+            self.prefix, field, _shown(kept.get(field)), _shown(asked[field]), KEPT_ADVICE.get(field, ""))
+            for field in sorted(differs)]
+
+
+def _shown(value):
+    if value in (None, "", []):
+        return "nothing"
+    if isinstance(value, list):  # teams
+        return ", ".join(str(team.get("name") or team["id"]) for team in value)
+    return repr(value)
 
 
 def plan_user(options, current, directory, state="present", replace=False, prefix=""):
@@ -67,7 +104,7 @@ def plan_user(options, current, directory, state="present", replace=False, prefi
         action = "patch"
     # An unchanged user's result is the resource as read: rendering it again costs a deep copy per user.
     predicted = model.render_user_resource(after, base=current) if changes else current
-    return UserPlan(user_name, action, current, before, after, changes, predicted)
+    return UserPlan(user_name, action, current, before, after, changes, predicted, prefix)
 
 
 def _plan_create(options, directory, prefix):
@@ -78,41 +115,29 @@ def _plan_create(options, directory, prefix):
     teams = resolve_user_teams(options.get("teams"), [], directory, prefix)
     after = dict((k, v) for k, v in model.desired_view(options, teams).items() if v not in (None, ""))
     changes = dict((field, (None, value)) for field, value in after.items())
-    return UserPlan(after["user_name"], "create", None, {}, after, changes, model.render_user_resource(after))
+    return UserPlan(after["user_name"], "create", None, {}, after, changes, model.render_user_resource(after), prefix)
 
 
 def apply_plan(client, plan, read_back=True):
-    """Makes the plan's one write and returns the resulting resource, built locally where the API sends no body.
+    """Makes the plan's one write and returns the resource as the server kept it (see UserPlan.settle).
 
     read_back=False skips the read after a create answered without an id (the caller needs no id).
     """
     if plan.action == "patch":
-        client.patch(user_path(plan.current), model.build_patch_operations(plan.changes),
-                     "updating user %s" % plan.user_name)
-        return plan.predicted
-    if plan.action == "put":
-        client.put(user_path(plan.current), plan.predicted, "replacing user %s" % plan.user_name)
-        return plan.predicted
-    if plan.action == "create":
-        return _create(client, plan, read_back)
-    return plan.current
-
-
-def _create(client, plan, read_back=True):
-    action = "creating user %s" % plan.user_name
-    created = client.post("/Users", plan.predicted, action)
-    if isinstance(created, dict) and created.get("id"):
-        return _merge_created(plan.predicted, created)
-    # Totango's documented 201 carries no id: read the user back once so the result can be used.
-    if not read_back:
-        return plan.predicted
-    return find_user(client, plan.user_name) or plan.predicted
-
-
-def _merge_created(predicted, created):
-    merged = dict(predicted)
-    merged.update(created)
-    return merged
+        answer = patch_user(client, plan.current, plan.changes, plan.user_name)
+    elif plan.action == "put":
+        answer = replace_user(client, plan.current, plan.predicted, plan.user_name)
+    elif plan.action == "create":
+        answer = create_user(client, plan.predicted, plan.user_name)
+        if not is_resource(answer) and read_back:
+            # Totango's documented 201 carries no id: read the user back once so the result can be used.
+            answer = find_user(client, plan.user_name)
+    else:
+        return plan.current
+    resource, differences = plan.settle(answer)
+    for sentence in differences:
+        client.note(sentence)
+    return resource
 
 
 def ensure_user(client, options, directory, state="present", replace=False, check_mode=False,

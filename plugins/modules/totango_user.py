@@ -59,8 +59,10 @@ options:
     type: bool
   license:
     description:
-      - V(spark) (Practitioner), V(zoe) (Contributor) or V(viewer), case-insensitive. Totango defaults new users to V(spark).
-      - Totango cannot move a Spark or Zoe user to Viewer; the module fails before any write if asked to.
+      - V(practitioner) or V(spark), V(contributor) or V(zoe), or V(viewer), in any case. Practitioner and Contributor
+        are Totango's current names; its API still calls them V(spark) and V(zoe), which is what is sent, compared and
+        shown in diffs, so either spelling is the same license and no change. Totango defaults new users to V(spark).
+      - Totango cannot move a Practitioner or Contributor to Viewer; the module fails before any write if asked to.
     type: str
   is_admin:
     description: Whether the user is a global admin.
@@ -120,7 +122,7 @@ EXAMPLES = r"""
     given_name: Eric
     family_name: Dunn
     title: CSM Team Leader
-    license: zoe
+    license: contributor
     manager_email: tracyd@company.com
     teams:
       - name: Global Team
@@ -145,12 +147,29 @@ user:
   returned: success
   type: dict
   sample:
-    id: "51"
+    schemas: ["urn:ietf:params:scim:schemas:core:2.0:User", "urn:ietf:params:scim:schemas:totango:1.0:User"]
+    id: "100001"
     userName: ericd@company.com
+    displayName: Dunn Eric
+    title: CSM Team Leader
     name: {givenName: Eric, familyName: Dunn}
-    active: true
     groups: [{value: "2694", display: Global Team, teamrole: Team Admin}]
-    "urn:ietf:params:scim:schemas:totango:1.0:User": {license: [zoe], managerEmail: tracyd@company.com}
+    "urn:ietf:params:scim:schemas:totango:1.0:User": {license: [zoe], isAdmin: false, managerEmail: tracyd@company.com}
+license:
+  description:
+    - The license the user holds after the change (or would, in check mode), as Totango's API names it.
+    - Absent when the user does not exist or Totango does not say (a user just created without O(license)
+      gets Totango's default, which check mode does not guess).
+  returned: when known
+  type: str
+  choices: [spark, zoe, viewer]
+  sample: zoe
+license_name:
+  description: The same license in Totango's current words.
+  returned: when known
+  type: str
+  choices: [Practitioner, Contributor, Viewer]
+  sample: Contributor
 action:
   description: What the module did, or would do in check mode.
   returned: always
@@ -171,8 +190,8 @@ diff:
       type: dict
       returned: always
   sample:
-    before: {user_name: ericd@company.com, title: CSM}
-    after: {user_name: ericd@company.com, title: CSM Team Leader}
+    before: {user_name: ericd@company.com, given_name: Eric, family_name: Dunn, title: CSM, license: zoe}
+    after: {user_name: ericd@company.com, given_name: Eric, family_name: Dunn, title: CSM Team Leader, license: zoe}
 option:
   description: The option whose value was refused, when the module failed on bad input (before any request).
   returned: failure
@@ -195,7 +214,12 @@ error:
       description: Totango's message, with advice for a refused credential.
       type: str
       returned: always
-  sample: {status: 401, scim_type: null, detail: the app_token was refused}
+  sample:
+    status: 401
+    scim_type: null
+    detail: >-
+      the app_token was refused (invalid app-token); SCIM APIs must be enabled for User Management in
+      Totango's settings, and the token must belong to a global admin
 """
 
 from ansible_collections.scimops.totango.plugins.module_utils._errors import OptionError, ScimError
@@ -203,8 +227,10 @@ from ansible_collections.scimops.totango.plugins.module_utils._module import Tot
 from ansible_collections.scimops.totango.plugins.module_utils._teams import TeamDirectory
 from ansible_collections.scimops.totango.plugins.module_utils._user_api import find_user
 from ansible_collections.scimops.totango.plugins.module_utils._user_model import (
+    license_result,
     state_argument_spec,
     user_argument_spec,
+    user_view,
     validate_user_options,
 )
 from ansible_collections.scimops.totango.plugins.module_utils._user_sync import ensure_user
@@ -228,6 +254,7 @@ def main():
     result.update(changed=plan.changed, action=plan.action)
     if user is not None:
         result["user"] = user
+        result.update(license_result(user_view(user)))
     if module._diff:
         result["diff"] = plan.diff
     module.exit_json(**result)

@@ -82,8 +82,9 @@ options:
         type: bool
       license:
         description:
-          - V(spark) (Practitioner), V(zoe) (Contributor) or V(viewer), case-insensitive.
-          - Totango cannot move a Spark or Zoe user to Viewer; such an entry is an input error.
+          - V(practitioner) or V(spark), V(contributor) or V(zoe), or V(viewer), in any case (Practitioner and
+            Contributor are Totango's current names of spark and zoe).
+          - Totango cannot move a Practitioner or Contributor to Viewer; such an entry is an input error.
         type: str
       is_admin:
         description: Whether the user is a global admin.
@@ -329,10 +330,25 @@ users:
       description: The fields that changed, as they are now (or would be in check mode).
       type: dict
       returned: when changed
+    license:
+      description:
+        - The license the user holds after the run (or would, in check mode; before it, when the write failed),
+          as Totango's API names it.
+        - Absent when not known, for example for a user created without O(users[].license) (Totango's default applies).
+      type: str
+      returned: when known
+      choices: [spark, zoe, viewer]
+    license_name:
+      description: The same license in Totango's current words.
+      type: str
+      returned: when known
+      choices: [Practitioner, Contributor, Viewer]
   sample:
-    - {user_name: ericd@company.com, action: create, changed: true, failed: false, before: {},
-       after: {user_name: ericd@company.com, given_name: Eric, family_name: Dunn}}
-    - {user_name: tracy@company.com, action: update, changed: false, failed: true,
+    - {user_name: ericd@company.com, action: create, changed: true, failed: false, license: zoe,
+       license_name: Contributor, before: {},
+       after: {user_name: ericd@company.com, given_name: Eric, family_name: Dunn, license: zoe}}
+    - {user_name: tracy@company.com, id: "100002", action: update, changed: false, failed: true, license: spark,
+       license_name: Practitioner,
        msg: "Updating user tracy@company.com failed: HTTP 400 invalidValue: group 9 does not exist"}
 diff:
   description:

@@ -20,15 +20,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+# The simulator's TEST secrets, re-exported: they belong to the simulator package.
+from tests.simulator.defaults import SIM_ADMIN_PASSWORD, SIM_ADMIN_USER, SIM_APP_TOKEN, TEST_SECRETS  # noqa: F401  # pylint: disable=unused-import
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 CALLBACK_DIR = Path(__file__).resolve().parent / "callback_plugins"
 CALLBACK_NAME = "scimops_result_dump"
 
-# TEST secrets of the simulator (not real credentials). Tests grep output for them to prove no_log works.
-SIM_APP_TOKEN = "sim-app-token-Zx81kQ"
-SIM_ADMIN_USER = "admin@scimops.example"
-SIM_ADMIN_PASSWORD = "sim-pass-Wq93vR"
-TEST_SECRETS = [SIM_APP_TOKEN, SIM_ADMIN_PASSWORD]
 
 AUTH_MODES = ("app_token", "access_token", "password", None)
 _CREDENTIAL_VARS = ("TOTANGO_APP_TOKEN", "TOTANGO_ACCESS_TOKEN", "TOTANGO_USERNAME", "TOTANGO_PASSWORD",
@@ -79,7 +77,8 @@ def ansible_env(sim, auth="app_token", extra=None):
         "ANSIBLE_LOCALHOST_WARNING": "False",
         "ANSIBLE_INVENTORY_UNPARSED_WARNING": "False",
         "ANSIBLE_RETRY_FILES_ENABLED": "False",
-        "ANSIBLE_PYTHON_INTERPRETER": sys.executable,
+        # the modules run on this Python; tools/matrix.py sets SCIMOPS_TARGET_PYTHON to run them on others
+        "ANSIBLE_PYTHON_INTERPRETER": os.environ.get("SCIMOPS_TARGET_PYTHON") or sys.executable,
         "TOTANGO_SCIM_URL": sim.scim_url,
     })
     if auth == "app_token":

@@ -224,7 +224,7 @@ def test_awx_jobs_run_the_roles(sim, tmp_path, monkeypatch, credential_kind):
         "new_user_given_name": "Ada",
         "new_user_family_name": "Lovelace",
         "new_user_title": "",
-        "new_user_license": "zoe",
+        "new_user_license": "Contributor",  # Totango's current name; the API value is zoe
         "new_user_manager_email": "grace.hopper@example.com",
         "new_user_teams": "Support, Customer Success",
         "new_user_team_role": "Team Admin",

@@ -95,7 +95,8 @@ def test_check_apply_rerun_read_over_several_pages(sim, tmp_path):
     assert len(sim.reads()) == 3, "no read after any write"
 
     sim.clear_log()
-    rerun = reconcile(sim, tmp_path, roster, diff=True, verbosity=3)
+    # ansible-core 2.21 returns `invocation` only with INJECT_INVOCATION (earlier releases always do)
+    rerun = reconcile(sim, tmp_path, roster, diff=True, verbosity=3, ansible_inject_invocation=True)
     assert rerun.rc == 0, rerun.summary()
     again = rerun.task(TASK)
     assert not again["changed"] and again["diff"] == []

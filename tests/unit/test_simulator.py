@@ -19,6 +19,7 @@ import pytest
 import requests
 
 from tests.integration.harness import SIM_ADMIN_PASSWORD, SIM_ADMIN_USER, SIM_APP_TOKEN
+from tests.simulator.clock import FakeClock
 from tests.simulator.totango_sim import SCHEMA_PATCH, SCHEMA_TOTANGO, TotangoSimulator
 
 SIM_FILE = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "simulator", "totango_sim.py")
@@ -389,27 +390,54 @@ def test_groups_get_put_patch(sim, api):
 # ---------------------------------------------------------------- rate limit, faults, log
 
 
-def test_rate_limit_headers_and_429(sim, api):
+@pytest.fixture
+def clocked():
+    """A simulator of its own whose rate limiter runs on a FakeClock: (simulator, clock, api)."""
+    clock = FakeClock()
+    with TotangoSimulator(app_token=SIM_APP_TOKEN, clock=clock) as server:
+        client = Api(server)
+        yield server, clock, client
+        client.session.close()
+
+
+def test_rate_limit_headers_and_429(clocked):
+    sim, clock, api = clocked
     sim.configure(rate_limit=3)
-    for expected_remaining in (2, 1, 0):
+    for advance, expected_remaining, reset in ((0, 2, "60"), (29.5, 1, "31"), (29.5, 0, "1")):
+        clock.now += advance
         resp = api.get("/Users")
         assert resp.status_code == 200
         assert resp.headers["RateLimit-Limit"] == "3"
         assert resp.headers["RateLimit-Remaining"] == str(expected_remaining)
-        assert 0 < int(resp.headers["RateLimit-Reset"]) <= 60
+        assert resp.headers["RateLimit-Reset"] == reset
     resp = api.get("/Users")
     assert_scim_error(resp, 429)
     assert resp.headers["RateLimit-Remaining"] == "0" and "Retry-After" not in resp.headers
     sim.configure(retry_after_on_429=True)
     resp = api.get("/Users")
-    assert resp.status_code == 429 and resp.headers["Retry-After"] == resp.headers["RateLimit-Reset"]
+    assert resp.status_code == 429 and resp.headers["Retry-After"] == resp.headers["RateLimit-Reset"] == "1"
     assert sim.stats()["status_429"] == 2
+    clock.now += 1.0  # 60 s after the first request: a new window
+    assert api.get("/Users").headers["RateLimit-Remaining"] == "2"
     sim.configure(rate_limit=2, rate_limit_window=0.3)
     assert api.get("/Users").status_code == 200
     assert api.get("/Users").status_code == 200
     assert api.get("/Users").status_code == 429
-    time.sleep(0.35)
+    clock.now += 0.3
     assert api.get("/Users").status_code == 200
+
+
+def test_rate_limit_reset_never_exceeds_the_window():
+    """RateLimit-Reset is whole seconds in 0..window whatever the float error of start + window - now."""
+    from tests.simulator.ratelimit import FixedWindow
+
+    for start in (0.1, 1e9 + 0.7, 123456.789, 0.30000000000000004):
+        limiter = FixedWindow(1000, 60)
+        first = limiter.admit(start)
+        assert first.headers["RateLimit-Reset"] == "60" and not first.refused
+        for elapsed in (1e-9, 0.5, 59.0, 59.999999, 60 - 1e-12):
+            assert 0 <= int(limiter.admit(start + elapsed).headers["RateLimit-Reset"]) <= 60
+    assert FixedWindow(1, 0.3).admit(0.1).headers["RateLimit-Reset"] == "1"
 
 
 def test_scripted_drop_after_applies_the_write(sim, api):
@@ -460,6 +488,26 @@ def test_random_faults_are_reproducible(sim, api):
     assert first == run()
     assert set(first) - {200} and 200 in first
     assert {e["fault"] for e in sim.log()} <= {None, "502", "503", "504", "429"}
+
+
+def test_each_fault_draws_from_its_own_stream():
+    """Adding a fault (or changing its rate) leaves the other faults' seeded draws unchanged."""
+    from tests.simulator.faults import FaultPlan, validate_faults
+
+    def names(faults, requests=400):
+        plan = FaultPlan(validate_faults(faults))
+        return [(plan.choose("PUT", "/Users/1", True) or {}).get("name") for _request in range(requests)]
+
+    alone = names({"seed": 11, "p_503": 0.2})
+    with_others = names({"seed": 11, "p_503": 0.2, "p_429": 0.3, "p_drop_after": 0.1, "p_slow": 0.5})
+    # 503 comes before those in FAULTS, so it wins wherever it hits: its hits are the same requests
+    assert [i for i, n in enumerate(alone) if n == "503"] == [i for i, n in enumerate(with_others) if n == "503"]
+    assert {"429", "drop_after", "slow"} <= set(with_others)
+    late_429 = names({"seed": 11, "p_429": 0.3})
+    with_503 = names({"seed": 11, "p_429": 0.3, "p_503": 0.2})
+    # where 503 does not hit, 429 falls on the same requests as without it
+    assert all((a == "429") == (b == "429") for a, b in zip(late_429, with_503) if b != "503")
+    assert names({"seed": 12, "p_503": 0.2}) != alone
 
 
 def test_request_log_stats_and_control_api(sim, api):

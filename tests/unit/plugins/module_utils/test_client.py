@@ -799,3 +799,22 @@ def test_no_token_url_is_guessed_where_the_path_does_not_tell_site_and_domain(sc
     with pytest.raises(ScimError) as caught:
         client.fetch_token()
     assert "give token_url" in str(caught.value) and client.request_count == 0
+
+
+# -- dialects over HTTP ----------------------------------------------------------------------------
+
+def test_a_patch_refused_for_its_form_is_resent_once_in_the_rfc_form_and_the_next_goes_rfc_first(server):
+    from ansible_collections.scimops.totango.plugins.module_utils._dialect import send_patch
+    from ansible_collections.scimops.totango.plugins.module_utils._user_api import user_patch_forms
+
+    refused = answer(400, {"schemas": [_client.SCIM_ERROR_SCHEMA], "scimType": "invalidPath",
+                           "detail": "'managerEmail' is not an attribute of the schema", "status": "400"})
+    server.script(refused, answer(204), answer(204))
+    client = make_client(server)
+    change = user_patch_forms({"manager_email": (None, "boss@example.com")})
+    send_patch(client, "/Users/u1", change, "updating user u1")
+    send_patch(client, "/Users/u2", change, "updating user u2")
+    paths = [(r.path.rsplit("/", 1)[-1], r.json()["Operations"][0]["path"]) for r in server.requests]
+    urn = "urn:ietf:params:scim:schemas:totango:1.0:User:managerEmail"
+    assert paths == [("u1", "managerEmail"), ("u1", urn), ("u2", urn)]
+    assert client.request_count == 3 and len(client.notes) == 1 and "invalidPath" in client.notes[0]

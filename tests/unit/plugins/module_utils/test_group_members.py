@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pytest
 
+from ansible_collections.scimops.totango.plugins.module_utils._dialect import PatchDialects
 from ansible_collections.scimops.totango.plugins.module_utils._errors import OptionError, ScimError
 from ansible_collections.scimops.totango.plugins.module_utils._teams import match_team as match_team_by
 from ansible_collections.scimops.totango.plugins.module_utils._group_members import (
@@ -15,6 +16,7 @@ from ansible_collections.scimops.totango.plugins.module_utils._group_members imp
     MemberRef,
     MembershipPlan,
     UserIndex,
+    apply_membership,
     choose_write,
     displays_are_emails,
     find_team,
@@ -234,14 +236,20 @@ def make_plan(current, add, remove):
     return MembershipPlan(team, current, add, remove, index)
 
 
-def test_plan_request_patch_add_is_the_vendor_form():
+def test_plan_request_patch_add_is_the_same_in_both_dialects():
     plan = make_plan(["1"], ["2", "3"], [])
-    assert plan.request() == ("PATCH", [{"op": "add", "path": "members", "value": [{"value": "2"}, {"value": "3"}]}])
+    method, forms = plan.request()
+    added = [{"op": "add", "path": "members", "value": [{"value": "2"}, {"value": "3"}]}]
+    assert method == "PATCH" and forms.totango == forms.rfc7644 == added
 
 
-def test_plan_request_patch_remove_is_the_vendor_form():
-    plan = make_plan(["1", "2"], [], ["2"])
-    assert plan.request() == ("PATCH", [{"op": "remove", "path": "members", "value": [{"value": "2"}]}])
+def test_plan_request_patch_remove_is_the_vendor_form_with_rfc_selectors_as_the_other():
+    plan = make_plan(["1", "2", 'odd"id'], [], ["2", 'odd"id'])
+    method, forms = plan.request()
+    assert method == "PATCH" and forms.kind == "member removal"
+    assert forms.totango == [{"op": "remove", "path": "members", "value": [{"value": "2"}, {"value": 'odd"id'}]}]
+    assert forms.rfc7644 == [{"op": "remove", "path": 'members[value eq "2"]'},
+                             {"op": "remove", "path": 'members[value eq "odd\\"id"]'}]
 
 
 def test_plan_request_put_carries_the_name_and_every_kept_member():
@@ -272,3 +280,38 @@ def test_plan_result_and_diff_are_sorted_and_readable():
 def test_plan_without_changes():
     plan = make_plan(["1"], [], [])
     assert not plan.changed and plan.write == "none"
+
+
+class AnsweringClient:
+    """Answers every PATCH with a group of the given member ids; keeps the notes the run would warn with."""
+
+    def __init__(self, member_ids):
+        self.member_ids = member_ids
+        self.dialects = PatchDialects()
+        self.notes = []
+        self.sent = []
+
+    def note(self, sentence):
+        self.notes.append(sentence)
+
+    def patch(self, path, operations, action):
+        self.sent.append((path, operations))
+        return group("2601", "Sales", [(uid, "user%s@example.com" % uid) for uid in self.member_ids])
+
+
+def test_a_removal_answered_with_the_group_reports_the_members_the_server_kept():
+    # A server that took Totango's remove for RFC 7644's "remove every member" empties the team: say so.
+    plan = make_plan(["1", "2", "3"], [], ["2"])
+    client = AnsweringClient([])
+    apply_membership(client, plan)
+    assert plan.after_ids == [] and plan.result()["members"] == []
+    assert client.notes == ["members: the server kept team Sales without user1@example.com, user3@example.com, "
+                            "unlike what was asked"]
+
+
+def test_a_removal_answered_as_planned_says_nothing():
+    plan = make_plan(["1", "2", "3"], [], ["2"])
+    client = AnsweringClient(["3", "1"])
+    apply_membership(client, plan)
+    assert sorted(plan.after_ids) == ["1", "3"] and client.notes == []
+    assert client.sent == [("/Groups/2601", [{"op": "remove", "path": "members", "value": [{"value": "2"}]}])]

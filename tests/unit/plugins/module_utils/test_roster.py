@@ -14,6 +14,7 @@ from ansible_collections.scimops.totango.plugins.module_utils import _roster as 
 from ansible_collections.scimops.totango.plugins.module_utils import _roster_result as results
 from ansible_collections.scimops.totango.plugins.module_utils._roster_read import read_tenant
 from ansible_collections.scimops.totango.plugins.module_utils._client import ScimClient
+from ansible_collections.scimops.totango.plugins.module_utils._dialect import PatchDialects
 from ansible_collections.scimops.totango.plugins.module_utils._errors import ScimError
 from ansible_collections.scimops.totango.plugins.module_utils._teams import (
     TeamDirectory,
@@ -68,6 +69,11 @@ class FakeClient:
         self.page_size = 100
         self.with_total = True
         self.grow_after_first_page = None
+        self.dialects = PatchDialects()
+        self.notes = []
+
+    def note(self, sentence):
+        self.notes.append(sentence)
 
     list_page = ScimClient.list_page
 
@@ -399,7 +405,7 @@ def test_one_failure_does_not_stop_the_others_and_is_named():
     assert result["updated"] == 5 and "failed" not in result
     failed = [u for u in result["users"] if u["failed"]]
     assert failed == [{"user_name": "u3@example.com", "id": "3", "action": "update", "changed": False, "failed": True,
-                       "msg": str(error)}]
+                       "msg": str(error), "license": "spark", "license_name": "Practitioner"}]
     assert [d["before_header"] for d in result["diff"]] == ["u0@example.com", "u1@example.com", "u2@example.com",
                                                             "u4@example.com", "u5@example.com"]
     message = results.failure_message(items)

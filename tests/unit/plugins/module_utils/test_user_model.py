@@ -334,3 +334,84 @@ def test_other_license_changes_are_allowed(current, wanted):
 
 def test_patch_paths_cover_every_managed_field():
     assert set(model.MANAGED_FIELDS) == {"user_name"} | set(model.PATCH_PATHS)
+
+
+# -- licenses by their current names -----------------------------------------------
+
+@pytest.mark.parametrize("given, value", [
+    ("practitioner", "spark"), ("Practitioner", "spark"), ("CONTRIBUTOR", "zoe"), (" contributor ", "zoe"),
+    ("Spark", "spark"), ("zoe", "zoe"), ("Viewer", "viewer"),
+])
+def test_a_license_is_accepted_by_its_api_value_or_its_current_name(given, value):
+    validate_user_options({"user_name": "ok@example.com", "license": given})
+    assert desired(license=given)["license"] == value
+    assert user_view(eric(license=[given]))["license"] == value
+    assert model.license_result(desired(license=given)) == {"license": value, "license_name": model.LICENSE_NAMES[value]}
+
+
+def test_the_current_name_of_the_users_license_is_no_change():
+    assert compute_changes(current_view(), desired(license="Contributor")) == {}
+
+
+def test_an_unknown_license_names_the_current_names_too():
+    error = rejected({"license": "gold"})
+    assert "practitioner (spark)" in error.rule and "contributor (zoe)" in error.rule
+
+
+def test_license_result_is_empty_when_the_license_is_unknown():
+    assert model.license_result({"user_name": "x@example.com"}) == {} and model.license_result(None) == {}
+
+
+def test_the_viewer_refusal_says_what_the_api_can_do():
+    view = current_view()
+    with pytest.raises(OptionError) as caught:
+        check_license_change(view, compute_changes(view, desired(license="viewer")))
+    rule = caught.value.rule
+    assert "Contributor to Viewer" in rule and "another e-mail address" in rule and "cannot delete" in rule
+    assert "create them again" not in rule
+
+
+# -- diffs ----------------------------------------------------------------------------
+
+def test_disabling_a_user_whose_active_flag_was_never_set_shows_it_unknown_before():
+    view = user_view(eric(isActive=""))
+    changes = compute_changes(view, desired(active=False))
+    assert model.changes_diff(changes) == {"before": {"active": None}, "after": {"active": False}}
+    full = model.view_diff(view, merge_view(view, changes), changes)
+    assert full["before"]["active"] is None and full["after"]["active"] is False
+
+
+def test_a_create_diff_has_an_empty_before():
+    wanted = desired(given_name="Eric", family_name="Dunn", active=True)
+    changes = dict((field, (None, value)) for field, value in wanted.items())
+    assert model.changes_diff(changes, created=True)["before"] == {}
+    assert model.view_diff({}, wanted, changes)["before"] == {}
+
+
+def test_a_move_to_a_team_without_a_role_shows_no_null_role():
+    changes = compute_changes(current_view(), desired(resolved_teams=[team("77", "Sales")]))
+    diff = model.changes_diff(changes)
+    assert diff["after"]["teams"] == [{"id": "77", "name": "Sales"}]
+    assert diff["before"]["teams"] == [{"id": "2694", "name": "Global Team", "role": "Team Admin"}]
+    assert changes["teams"][1] == [team("77", "Sales", None)], "the plan itself keeps its shape"
+
+
+# -- the table ----------------------------------------------------------------------
+
+def test_each_field_has_a_vendor_and_an_rfc_patch_path():
+    assert model.patch_path("manager_email") == "managerEmail"
+    assert model.patch_path("manager_email", rfc=True) == TOTANGO_SCHEMA + ":managerEmail"
+    assert model.patch_path("given_name", rfc=True) == "name.givenName"
+    assert model.patch_path("user_name") == "userName"
+    assert model.patch_path("display_name") is None and model.patch_path("is_admin", rfc=True) is None
+    changes = compute_changes(current_view(), desired(license="spark", title="VP"))
+    assert [op["path"] for op in build_patch_operations(changes, rfc=True)] == [TOTANGO_SCHEMA + ":license", "title"]
+
+
+def test_the_derived_lists_come_from_the_table():
+    assert model.CLEARABLE_FIELDS == ("external_id", "title", "manager_email", "manager_external_id")
+    assert model.EMAIL_FIELDS == ("user_name", "manager_email")
+    assert model.NON_EMPTY_FIELDS == ("user_name", "given_name", "family_name", "display_name")
+    assert model.MAX_LENGTHS == {"user_name": 100, "external_id": 128, "given_name": 30, "family_name": 30,
+                                 "display_name": 128, "title": 128, "manager_email": 100, "manager_external_id": 128}
+    assert list(model.user_argument_spec()) == list(model.MANAGED_FIELDS)

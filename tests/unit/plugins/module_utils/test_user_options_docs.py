@@ -13,13 +13,16 @@ must be the table's.
 """
 
 import ast
+import json
 import re
 from pathlib import Path
 
 import pytest
 import yaml
 from ansible_collections.scimops.totango.plugins.module_utils._user_model import (
+    LICENSES,
     USER_FIELDS,
+    parse_license,
     state_argument_spec,
     user_argument_spec,
 )
@@ -82,8 +85,8 @@ def test_every_user_field_is_documented_as_the_table_says(where, documented, spe
             wrong.append("%s is missing (add it, type %s)" % (name, option.get("type", "str")))
             continue
         if normalised(documented[name]) != normalised(option):
-            wrong.append("%s is documented as %r, the table says %r" % (name, normalised(documented[name]),
-                                                                         normalised(option)))
+            wrong.append("%s is documented as %r, the table says %r"
+                         % (name, normalised(documented[name]), normalised(option)))
         sub_spec = option.get("options") or {}
         sub_docs = suboptions(documented[name])
         if set(sub_docs) != set(sub_spec):
@@ -125,3 +128,31 @@ def test_the_check_catches_a_field_missing_from_a_documentation():
     spec = dict(spec, cost_center={"type": "str"})
     with pytest.raises(AssertionError, match="cost_center is missing"):
         test_every_user_field_is_documented_as_the_table_says(where, documented, spec)
+
+
+# -- the AWX survey asks for user fields too ---------------------------------------------------
+
+SURVEY = ROOT / "awx" / "survey-onboarding.json"
+SURVEY_PLAYBOOK = ROOT / "docs" / "examples" / "awx-onboarding.yml"
+
+
+def survey_fields():
+    """{survey variable: the user field its answer becomes}, read from the job template's playbook."""
+    play = yaml.safe_load(SURVEY_PLAYBOOK.read_text(encoding="utf-8"))[0]
+    fields = {}
+    for field, template in play["vars"]["awx_person"].items():
+        fields[re.search(r"\{\{\s*(\w+)", template).group(1)] = field
+    return fields
+
+
+def test_the_survey_asks_within_the_tables_limits_and_offers_licenses_the_model_takes():
+    limits = {field.name: field.max_length for field in USER_FIELDS}
+    fields = survey_fields()
+    questions = json.loads(SURVEY.read_text(encoding="utf-8"))["spec"]
+    for question in questions:
+        field = fields.get(question["variable"])
+        if field and limits.get(field):
+            assert question["max"] == limits[field], question["variable"]
+        if field == "license":
+            assert [parse_license(choice) for choice in question["choices"]] == list(LICENSES)
+    assert set(fields.values()) <= {field.name for field in USER_FIELDS}

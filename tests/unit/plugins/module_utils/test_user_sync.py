@@ -13,6 +13,7 @@ from urllib.parse import parse_qs
 
 import pytest
 from ansible_collections.scimops.totango.plugins.module_utils._client import ScimClient
+from ansible_collections.scimops.totango.plugins.module_utils._dialect import PatchDialects
 from ansible_collections.scimops.totango.plugins.module_utils._errors import (
     OptionError,
     ScimAmbiguousWriteError,
@@ -55,6 +56,11 @@ class RecordingClient:
         self.answers = list(answers or [])
         self.users = users if users is not None else []
         self.teams = teams if teams is not None else TEAMS
+        self.dialects = PatchDialects()
+        self.notes = []
+
+    def note(self, sentence):
+        self.notes.append(sentence)
 
     def _write(self, method, path, body):
         self.calls.append((method, path, body))
@@ -447,3 +453,49 @@ def test_a_lookup_by_e_mail_asks_in_lower_case_as_totango_stores_it():
     client = RecordingClient(users=[existing_user()])
     assert find_user(client, " " + EMAIL.upper() + " ")["id"] == "100001"
     assert client.calls == [("LIST", "/Users", {"filter": 'userName eq "%s"' % EMAIL.lower()})]
+
+
+# -- the result is what the server kept ----------------------------------------------------------
+
+def test_a_create_answered_with_a_resource_reports_it_and_names_a_dropped_team():
+    # A server where User.groups is read-only (RFC 7643) answers 201 without the team it was given.
+    kept = existing_user(title="Engineer", groups=[])
+    client = RecordingClient(answers=[kept])
+    plan, resource = run(client, new_hire(title="Engineer", teams=[{"name": "Global Team", "role": "Member"}]))
+    assert client.methods() == ["LIST", "POST"]
+    assert resource == kept and not plan.after.get("teams") and plan.after["title"] == "Engineer"
+    assert not plan.changes["teams"][1]
+    assert len(client.notes) == 1 and client.notes[0].startswith(
+        "teams: the server kept nothing where Global Team was asked (a server where User.groups is read-only")
+
+
+def test_a_patch_answered_with_a_resource_reports_what_it_kept():
+    kept = existing_user(title="engineer")  # a server that lower-cases titles
+    client = RecordingClient(answers=[kept])
+    plan, resource = run(client, new_hire(title="Engineer"), current=existing_user(title="Intern"), prefix="users[2].")
+    assert resource == kept and plan.diff["after"]["title"] == "engineer"
+    assert client.notes == ["users[2].title: the server kept 'engineer' where 'Engineer' was asked"]
+
+
+def test_values_the_server_normalises_as_the_next_run_compares_them_are_no_difference():
+    # E-mails and licenses are compared case-insensitively, so a server lower-casing them converges.
+    kept = existing_user(**{TOTANGO_SCHEMA: {"license": ["ZOE"], "managerEmail": "Boss@Example.com", "isAdmin": False}})
+    client = RecordingClient(answers=[kept])
+    plan, _resource = run(client, new_hire(license="zoe", manager_email="boss@example.com"), current=existing_user())
+    assert client.methods() == ["PATCH"] and client.notes == []
+    assert plan.after["license"] == "zoe" and plan.after["manager_email"] == "boss@example.com"
+
+
+def test_a_204_keeps_the_prediction():
+    client = RecordingClient(answers=[None])
+    plan, resource = run(client, new_hire(title="Engineer"), current=existing_user(title="Intern"))
+    assert resource["title"] == "Engineer" and plan.after["title"] == "Engineer" and client.notes == []
+
+
+def test_a_server_refusing_teams_on_the_user_says_where_teams_go_instead():
+    refusal = ScimError(status=400, scim_type="mutability", detail="'groups' is read-only", action="updating user")
+    client = RecordingClient(answers=[refusal])
+    with pytest.raises(ScimError) as caught:
+        run(client, new_hire(teams=[{"id": "2694"}]), current=existing_user())
+    assert "'groups' is read-only; this server keeps no teams on its users" in str(caught.value)
+    assert "totango_group_members" in str(caught.value) and client.methods() == ["LIST", "PATCH"]
