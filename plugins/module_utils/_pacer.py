@@ -33,6 +33,7 @@ import email.utils
 import errno
 import hashlib
 import json
+import math
 import os
 import random
 import stat
@@ -83,7 +84,7 @@ def seconds_from_header(value, now=None):
             return None
         seconds = email.utils.mktime_tz(parsed) - (now or time.time())
     else:
-        if seconds != seconds:  # NaN
+        if math.isnan(seconds):
             return None
         if seconds > 1e9:
             seconds -= now or time.time()

@@ -93,8 +93,8 @@ class FixedWindow:
 
 
 LIMITERS = {
-    "token bucket": lambda rate: TokenBucket(rate),
-    "fixed window": lambda rate: FixedWindow(rate),
+    "token bucket": TokenBucket,
+    "fixed window": FixedWindow,
     "fixed window at phase 17.3": lambda rate: FixedWindow(rate, phase=17.3),
     "fixed window at phase 59.9": lambda rate: FixedWindow(rate, phase=59.9),
     "fixed window with headers": lambda rate: FixedWindow(rate, headers=True),
