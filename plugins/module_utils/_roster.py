@@ -19,6 +19,11 @@ from ansible_collections.scimops.totango.plugins.module_utils._errors import (
     OptionError,
     ScimError,
 )
+from ansible_collections.scimops.totango.plugins.module_utils._identity import (
+    ListedAccounts,
+    identity_option_errors,
+    match_roster,
+)
 from ansible_collections.scimops.totango.plugins.module_utils._user_model import (
     changes_diff,
     email_error,
@@ -34,7 +39,8 @@ from ansible_collections.scimops.totango.plugins.module_utils._user_sync import 
 
 MAX_PARALLEL = 32
 # Roster action -> the count it adds to.
-COUNT_NAMES = (("create", "created"), ("update", "updated"), ("disable", "disabled"), ("none", "unchanged"))
+COUNT_NAMES = (("create", "created"), ("update", "updated"), ("rename", "renamed"), ("disable", "disabled"),
+               ("none", "unchanged"))
 
 
 def _key(user_name):
@@ -72,6 +78,8 @@ class RosterItem:
         entry = {"user_name": self.user_name, "action": self.action, "changed": self.changed, "failed": self.failed}
         if self.user_id:
             entry["id"] = self.user_id
+        if self.plan is not None and self.plan.renamed_from and not self.failed:
+            entry["renamed_from"] = self.plan.renamed_from
         if self.msg:
             entry["msg"] = self.msg
         entry.update(license_result(self.held()))
@@ -116,6 +124,7 @@ def check_roster_options(params):
                                                             "(e-mails match case-insensitively)" % (key, seen[key])))
         else:
             seen[key] = index
+    errors.extend(identity_option_errors(params["users"], params.get("match_by") or "user_name"))
     return errors
 
 
@@ -136,15 +145,25 @@ def list_current_users(client, parallel=1):
 
 
 def roster_items(params, current_users):
-    """The listed users, then (with disable_unlisted) every unlisted active user, protected ones included."""
+    """The listed users, then (with disable_unlisted) every unlisted active user, protected ones included.
+
+    Which account a listed user is comes from _identity (by e-mail or by external id); an entry it cannot
+    place fails here, before any write, and the accounts it is about are never disabled as unlisted.
+    """
     items = []
-    for index, options in enumerate(params["users"]):
-        items.append(RosterItem(options["user_name"], options, options.get("state") or "present", index,
-                                current_users.get(_key(options["user_name"]))))
+    identities, claimed = match_roster(params["users"], params.get("match_by") or "user_name",
+                                       ListedAccounts(current_users.values()))
+    for index, (options, identity) in enumerate(zip(params["users"], identities)):
+        item = RosterItem(options["user_name"], options, options.get("state") or "present", index, identity.current)
+        if identity.conflict:
+            item.failed, item.msg = True, identity.conflict
+        items.append(item)
     if params["disable_unlisted"]:
         listed = {item.user_name for item in items}
         for key in sorted(set(current_users) - listed):
             resource = current_users[key]
+            if str(resource.get("id")) in claimed:
+                continue  # a listed user's account under its old e-mail, or one an entry failed on
             if user_view(resource).get("active") is not False:  # already inactive users are left alone
                 items.append(RosterItem(key, {"user_name": resource.get("userName") or key}, "disabled",
                                         current=resource))
@@ -155,6 +174,8 @@ def plan_items(items, directory, replace, protected):
     """Plans each user with the code totango_user uses; returns every OptionError found, for all users."""
     errors = []
     for item in items:
+        if item.failed:
+            continue
         if item.index is None and item.user_name in protected:
             item.msg = "not listed, but in protected_users: never disabled"
             continue
@@ -181,7 +202,10 @@ def _replaces(item, replace):
 
 
 def roster_action(plan):
-    """create, update, disable or none: what the user's change means for the roster's counts."""
+    """create, update, rename, disable or none: what the user's change means for the roster's counts.
+
+    A disable counts as one whatever else changes, so max_disable sees every account switched off.
+    """
     if plan.action in ("create", "adopted"):
         return "create"
     if plan.action == "none":
@@ -189,7 +213,7 @@ def roster_action(plan):
     active = plan.changes.get("active")
     if active is not None and active[1] is False:
         return "disable"
-    return "update"
+    return "rename" if plan.action == "rename" else "update"
 
 
 def disable_refusal(items, max_disable):

@@ -260,8 +260,8 @@ def test_totango_users_150_across_pages(server, tmp_path):
     scenario = run_scenario(server, tmp_path, check_apply_rerun(USERS, {"users": roster}))
     check, apply, rerun = assert_predicted_applied_and_idempotent(scenario, keys=("counts", "diff"))
 
-    assert apply["counts"] == {"created": 3, "updated": 6, "disabled": 0, "unchanged": 141, "failed": 0}
-    assert rerun["counts"] == {"created": 0, "updated": 0, "disabled": 0, "unchanged": 150, "failed": 0}
+    assert apply["counts"] == {"created": 3, "updated": 6, "renamed": 0, "disabled": 0, "unchanged": 141, "failed": 0}
+    assert rerun["counts"] == {"created": 0, "updated": 0, "renamed": 0, "disabled": 0, "unchanged": 150, "failed": 0}
     for name in ("check", "apply", "rerun"):
         pages = [e for e in scenario.steps[name] if e["method"] == "GET"]
         assert sorted(int(e["query"]["startIndex"]) for e in pages) == [1, 51, 101], (name, calls(pages))

@@ -71,7 +71,7 @@ def test_check_apply_rerun_read_over_several_pages(sim, tmp_path):
     assert checked.rc == 0, checked.summary()
     predicted = checked.task(TASK)
     assert predicted["changed"]
-    assert counts(predicted) == {"created": 100, "updated": 50, "disabled": 0, "unchanged": 100, "failed": 0}
+    assert counts(predicted) == {"created": 100, "updated": 50, "renamed": 0, "disabled": 0, "unchanged": 100, "failed": 0}
     assert (predicted["created"], predicted["updated"], predicted["unchanged"]) == (100, 50, 100)
     assert sim.writes() == [], "check mode must not write"
     assert [e["path"] for e in sim.reads()] == ["/Users", "/Users", "/Groups"], "two pages of users, teams once"
@@ -100,7 +100,7 @@ def test_check_apply_rerun_read_over_several_pages(sim, tmp_path):
     assert rerun.rc == 0, rerun.summary()
     again = rerun.task(TASK)
     assert not again["changed"] and again["diff"] == []
-    assert counts(again) == {"created": 0, "updated": 0, "disabled": 0, "unchanged": 250, "failed": 0}
+    assert counts(again) == {"created": 0, "updated": 0, "renamed": 0, "disabled": 0, "unchanged": 250, "failed": 0}
     assert sim.writes() == []
     assert [e["path"] for e in sim.reads()] == ["/Users"] * math.ceil(250 / 100), "one read per page, nothing else"
     for secret in TEST_SECRETS:
@@ -131,7 +131,7 @@ def test_disable_unlisted_spares_listed_protected_and_inactive_users(sim, tmp_pa
     checked = reconcile(sim, tmp_path, roster, check=True, diff=True, **options)
     assert checked.rc == 0, checked.summary()
     predicted = checked.task(TASK)
-    assert counts(predicted) == {"created": 0, "updated": 0, "disabled": 2, "unchanged": 2, "failed": 0}
+    assert counts(predicted) == {"created": 0, "updated": 0, "renamed": 0, "disabled": 2, "unchanged": 2, "failed": 0}
     assert [(d["before_header"], d["before"], d["after"]) for d in predicted["diff"]] == [
         ("old002@example.com", {"active": True}, {"active": False}),
         ("old003@example.com", {"active": True}, {"active": False})]
@@ -213,7 +213,7 @@ def test_one_user_refused_by_the_api_does_not_stop_the_others(sim, tmp_path):
     result = reconcile(sim, tmp_path, roster, parallel=4)
     assert result.rc != 0
     task = result.task(TASK)
-    assert counts(task) == {"created": 0, "updated": 7, "disabled": 0, "unchanged": 0, "failed": 2}
+    assert counts(task) == {"created": 0, "updated": 7, "renamed": 0, "disabled": 0, "unchanged": 0, "failed": 2}
     assert task["changed"], "the users that were applied are reported changed"
     failures = {u["user_name"]: u["msg"] for u in task["users"] if u["failed"]}
     assert set(failures) == {"old005@example.com", "fresh@example.com"}
