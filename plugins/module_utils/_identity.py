@@ -194,21 +194,10 @@ def rename_refused_detail(old, new, detail):
 def match_roster(users, match_by, accounts):
     """(one Identity per listed user, the ids of every account the roster is about) for totango_users.
 
-    Two entries that come to one account both fail: whichever won, the other's change would land on
-    someone else.
+    No two entries can come to one account once identity_option_errors passed: a holder of an external id is
+    found by that id (listed once), an account without one by its e-mail (listed once).
     """
     identities = [match_user(options, match_by, accounts, options.get("state") or "present") for options in users]
-    taken = {}
-    for index, identity in enumerate(identities):
-        if identity.current is not None and identity.conflict is None:
-            taken.setdefault(str(identity.current.get("id")), []).append(index)
-    for indexes in taken.values():
-        if len(indexes) > 1:
-            for index in indexes:
-                identity = identities[index]
-                others = ", ".join("users[%d]" % other for other in indexes if other != index)
-                identity.conflict = "%s is also %s's account in Totango (%s); nothing was written for it" % (
-                    "users[%d]" % index, others, describe(identity.current))
     claimed = set()
     for identity in identities:
         claimed |= identity.claimed

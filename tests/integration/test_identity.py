@@ -43,6 +43,9 @@ USER = """
 """
 
 
+REFUSED = "Totango refused to change the e-mail barbara.old@example.com to barbara.new@example.com"
+
+
 def filters(log):
     """The filter of each read in a request log."""
     return [parse_qs(entry["query"]).get("filter", [None])[0] for entry in log if entry["method"] == "GET"]
@@ -196,3 +199,42 @@ def test_a_rename_onto_an_e_mail_another_account_has_fails_naming_both(sim, tena
     # Dora is the one unlisted account the roster is not about.
     assert phases.writes == [("PATCH", "/Users/%s" % tenant["dora@example.com"])]
     assert sim.user("barbara.old@example.com")["active"] is True and sim.user("carl@example.com")["active"] is True
+
+
+def test_a_refused_rename_says_what_totango_needs_and_writes_nothing_else_for_that_person(sim, tenant, tmp_path):
+    sim.configure(user_name_mutable=False)
+    barbara = tenant["barbara.old@example.com"]
+    roster = [{"user_name": "barbara.new@example.com", "external_id": "1001", "title": "Lead"},
+              {"user_name": "carl@example.com", "external_id": "1002", "title": "Analyst"}]
+    extra = {"roster": roster, "match_by": "external_id"}
+    check, predicted = run_task(sim, tmp_path, ROSTER, TASK, check=True, extra_vars=extra)
+    # Check mode cannot know Totango's setting: it predicts the rename, and writes nothing.
+    assert check.rc == 0 and predicted["renamed"] == 1 and write_pairs(sim) == [], check.summary()
+
+    real, result = run_task(sim, tmp_path, ROSTER, TASK, extra_vars=extra)
+    assert real.rc != 0, real.summary()
+    failed = result["users"][0]
+    # The simulator's own detail names Totango UUID too; the module's words around it are what is proven here.
+    assert failed["failed"] is True and REFUSED in failed["msg"] and "ask Totango Support" in failed["msg"]
+    assert "Nothing was written for this user" in failed["msg"]
+    assert result["users"][1]["action"] == "update" and result["updated"] == 1 and result["renamed"] == 0
+    # One PATCH for Barbara (the rename with her title, refused whole) and one for Carl.
+    assert sorted(write_pairs(sim)) == sorted([("PATCH", "/Users/%s" % barbara),
+                                               ("PATCH", "/Users/%s" % tenant["carl@example.com"])])
+    assert "title" not in sim.user("barbara.old@example.com") and sim.user("barbara.new@example.com") is None
+    assert sim.user("carl@example.com")["title"] == "Analyst"
+
+    # The rerun asks again (Totango may have enabled UUID meanwhile), is refused again, and changes nothing.
+    again, rerun = run_task(sim, tmp_path, ROSTER, TASK, extra_vars=extra)
+    assert again.rc != 0 and rerun["changed"] is False, again.summary()
+    assert write_pairs(sim) == [("PATCH", "/Users/%s" % barbara)]
+    assert "title" not in sim.user("barbara.old@example.com")
+
+
+def test_totango_user_reports_a_refused_rename_with_the_advice(sim, tenant, tmp_path):
+    sim.configure(user_name_mutable=False)
+    user = {"user_name": "barbara.new@example.com", "external_id": "1001", "title": "Lead", "match_by": "external_id"}
+    run, result = run_task(sim, tmp_path, USER, TASK, extra_vars={"user": user})
+    assert run.rc != 0 and result["changed"] is False, run.summary()
+    assert REFUSED in result["msg"] and "ask Totango Support" in result["msg"] and result["error"]["status"] == 400
+    assert "title" not in sim.user("barbara.old@example.com")
