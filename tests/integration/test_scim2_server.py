@@ -128,8 +128,9 @@ def test_create_then_rerun_unchanged(server, tmp_path):
     _check, apply, _rerun = assert_predicted_applied_and_idempotent(scenario)
 
     assert apply["action"] == "create" and apply["user"]["id"]
-    assert calls(scenario.steps["check"]) == [("GET", "/Users", 200)]
-    assert calls(scenario.steps["apply"]) == [("GET", "/Users", 200), ("POST", "/Users", 201)]
+    # A create with an external_id first asks whether another user holds it (userName eq, then externalId eq).
+    assert calls(scenario.steps["check"]) == [("GET", "/Users", 200)] * 2
+    assert calls(scenario.steps["apply"]) == [("GET", "/Users", 200)] * 2 + [("POST", "/Users", 201)]
     assert calls(scenario.steps["rerun"]) == [("GET", "/Users", 200)]
     stored = server.user("eric.dunn@company.com")
     assert (stored["name"], stored["title"], stored["externalId"]) == (ERIC["name"], "CSM Team Leader", "701984")
