@@ -33,6 +33,7 @@ import email.utils
 import errno
 import hashlib
 import json
+import math
 import os
 import random
 import stat
@@ -83,7 +84,7 @@ def seconds_from_header(value, now=None):
             return None
         seconds = email.utils.mktime_tz(parsed) - (now or time.time())
     else:
-        if seconds != seconds:  # NaN
+        if math.isnan(seconds):
             return None
         if seconds > 1e9:
             seconds -= now or time.time()
@@ -127,14 +128,13 @@ class _Budget:
         if not isinstance(data, dict) or data.get("version") != STATE_VERSION:
             return budget
         try:
-            # A clock set back must not leave the budget waiting for times that lie ahead.
             budget.level = min(float(BURST), float(data["level"]))
-            budget.level_at = min(now, float(data["level_at"]))
-            budget.answered = sorted(min(now, float(at)) for at in data["answered"] if float(at) > now - WINDOW)
+            budget.level_at = _not_far_ahead(float(data["level_at"]), now)
+            budget.answered = sorted(_not_far_ahead(float(at), now) for at in data["answered"] if float(at) > now - WINDOW)
             budget.paused_until = min(now + MAX_PAUSE, float(data["paused_until"]))
             for turn, (pid, sent) in dict(data["in_flight"]).items():
                 if int(pid) > 0 and float(sent) > now - IN_FLIGHT_EXPIRY and _alive(int(pid)):
-                    budget.in_flight[str(turn)] = [int(pid), min(now, float(sent))]
+                    budget.in_flight[str(turn)] = [int(pid), _not_far_ahead(float(sent), now)]
         except (TypeError, ValueError, KeyError, AttributeError, OverflowError):
             return cls(now)
         return budget
@@ -170,12 +170,18 @@ class _Budget:
         self.in_flight.pop(ticket, None)
         if counted:
             self.level = self._level_at(now, rate) - 1.0
-            self.level_at = now
+            self.level_at = max(self.level_at, now)
             self.answered.append(now)
         self.answered = [at for at in self.answered if at > now - WINDOW]
 
     def pause(self, until):
         self.paused_until = max(self.paused_until, until)
+
+
+def _not_far_ahead(at, now):
+    # A clock set back must not leave the budget waiting for times far ahead; a time a little ahead is
+    # kept, as moving it back would refill the bucket twice over the same seconds.
+    return now if at > now + WINDOW else at
 
 
 def _alive(pid):
@@ -196,9 +202,10 @@ class _MemoryStore:
     def __init__(self, data=None):
         self.data = data
 
-    def update(self, now, change):
+    def update(self, clock, change):
+        now = clock()
         budget = _Budget.from_data(self.data, now)
-        result = change(budget)
+        result = change(now, budget)
         self.data = budget.as_data()
         return result
 
@@ -211,13 +218,18 @@ class _FileStore:
         self._fd = _open_private_file(path)
         self.data = None
 
-    def update(self, now, change):
-        """Reads the budget, applies change(budget), writes it back, all under the lock; returns what change returned."""
+    def update(self, clock, change):
+        """Reads the budget, applies change(now, budget), writes it back, all under the lock; returns what change returned.
+
+        The clock is read under the lock: a time read before it could be older than what another process
+        wrote meanwhile, and a budget moved back in time would refill twice.
+        """
         fcntl.flock(self._fd, fcntl.LOCK_EX)
         try:
             self.data = _read_json(self._fd)
+            now = clock()
             budget = _Budget.from_data(self.data, now)
-            result = change(budget)
+            result = change(now, budget)
             data = budget.as_data()
             text = json.dumps(data, separators=(",", ":")).encode("utf-8")
             os.lseek(self._fd, 0, os.SEEK_SET)
@@ -318,13 +330,12 @@ class RequestPacer:
 
     def _update(self, change):
         with self._lock:
-            now = self._clock()
             try:
-                return self._store.update(now, lambda budget: change(now, budget))
+                return self._store.update(self._clock, change)
             except OSError:
                 # The file can no longer be read or written: carry on from what it held, in this process only.
                 self._store = _MemoryStore(self._store.data)
-                return self._store.update(now, lambda budget: change(now, budget))
+                return self._store.update(self._clock, change)
 
     def try_acquire(self):
         """(a turn, 0) when a request may go now, else (None, seconds to wait)."""

@@ -21,6 +21,12 @@ from ansible_collections.scimops.totango.plugins.module_utils._errors import (
 )
 from ansible_collections.scimops.totango.plugins.module_utils._roster_read import read_tenant, user_key
 from ansible_collections.scimops.totango.plugins.module_utils._roster_result import capped, named
+from ansible_collections.scimops.totango.plugins.module_utils._identity import (
+    ListedAccounts,
+    LookedUpAccounts,
+    identity_option_errors,
+    match_roster,
+)
 from ansible_collections.scimops.totango.plugins.module_utils._user_model import (
     email_error,
     user_view,
@@ -156,6 +162,7 @@ def check_roster_options(params):
                                                             "(e-mails match case-insensitively)" % (key, seen[key])))
         else:
             seen[key] = index
+    errors.extend(identity_option_errors(params["users"], params.get("match_by") or "user_name"))
     return errors
 
 
@@ -171,20 +178,53 @@ def input_error_result(errors):
 def read_current_users(client, params):
     """The tenant as the roster needs it (see _roster_read): every page with disable_unlisted, else the cheaper way."""
     return read_tenant(client, [options["user_name"] for options in params["users"]], params["disable_unlisted"],
-                       params["parallel"])
+                       params["parallel"], whole_others=needs_identity(params))
 
 
-def roster_items(params, tenant):
-    """The listed users, then (with disable_unlisted) every unlisted active user, protected ones included."""
-    items = []
-    for index, options in enumerate(params["users"]):
-        items.append(RosterItem(options["user_name"], options, options.get("state") or "present", index,
-                                stored=tenant.stored(options["user_name"])))
+def roster_items(params, tenant, client=None):
+    """The listed users, then (with disable_unlisted) every unlisted active user, protected ones included.
+
+    Which account a listed user is comes from _identity (by e-mail or by external id); an entry it cannot
+    place fails here, before any write, and the accounts it is about are never disabled as unlisted.
+    """
+    items, claimed = [], set()
+    if needs_identity(params):
+        identities, claimed = match_roster(params["users"], params.get("match_by") or "user_name",
+                                           _accounts(tenant, params, client))
+        for index, (options, identity) in enumerate(zip(params["users"], identities)):
+            item = RosterItem(options["user_name"], options, options.get("state") or "present", index, identity.current)
+            if identity.conflict:
+                item.failed, item.msg = True, identity.conflict
+            items.append(item)
+    else:
+        # By e-mail and without external ids, an entry's account is the one of its e-mail: no matching needed,
+        # and each resource stays compact until planned.
+        for index, options in enumerate(params["users"]):
+            items.append(RosterItem(options["user_name"], options, options.get("state") or "present", index,
+                                    stored=tenant.stored(options["user_name"])))
     if params["disable_unlisted"]:
+        listed = set(item.user_name for item in items)
         for record in tenant.unlisted():
-            if record.get("active") is not False:  # already inactive users are left alone
+            if _key(record.get("userName")) in listed or str(record.get("id")) in claimed:
+                continue  # a listed user's account under its old e-mail, or one an entry failed on
+            if record.get("active") is not False and user_view(record).get("active") is not False:
                 items.append(RosterItem(record.get("userName"), {"user_name": record.get("userName")}, "disabled",
                                         current=record))
+    return items
+
+
+def needs_identity(params):
+    """Whether _identity must place the entries: matching by external id, or an external id to keep unique."""
+    return (params.get("match_by") or "user_name") != "user_name" or any(
+        options.get("external_id") not in (None, "") for options in params["users"])
+
+
+def _accounts(tenant, params, client):
+    """The accounts _identity searches: the whole listing when there is one, else lookups (the e-mails known)."""
+    if tenant.complete:
+        return ListedAccounts([tenant.user(key) for key in tenant.listed] + tenant.unlisted())
+    known = dict((_key(options["user_name"]), tenant.user(options["user_name"])) for options in params["users"])
+    return LookedUpAccounts(client, known)
     return items
 
 
@@ -192,6 +232,8 @@ def plan_items(items, directory, replace, protected):
     """Plans each user with the code totango_user uses; returns every OptionError found, for all users."""
     errors = []
     for item in items:
+        if item.failed:
+            continue
         if item.index is None and item.user_name in protected:
             item.msg = "not listed, but in protected_users: never disabled"
             continue
@@ -242,7 +284,10 @@ def _replaces(item, replace):
 
 
 def roster_action(plan):
-    """create, update, disable or none: what the user's change means for the roster's counts."""
+    """create, update, rename, disable or none: what the user's change means for the roster's counts.
+
+    A disable counts as one whatever else changes, so max_disable sees every account switched off.
+    """
     if plan.action in ("create", "adopted"):
         return "create"
     if plan.action == "none":
@@ -250,7 +295,7 @@ def roster_action(plan):
     active = plan.changes.get("active")
     if active is not None and active[1] is False:
         return "disable"
-    return "update"
+    return "rename" if plan.action == "rename" else "update"
 
 
 def disable_refusal(items, max_disable):

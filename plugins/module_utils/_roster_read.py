@@ -41,6 +41,7 @@ class Tenant:
         self.listed = {}  # key -> StoredUser, for every listed user found
         self.others = None  # key -> slim resource of every other user, once every page was read
         self.strategy = None  # "pages" or "lookups": how the listed users not on the first page were found
+        self.whole_others = False
 
     def user(self, key):
         """The current resource of a listed user, or None when Totango has no such user."""
@@ -73,9 +74,14 @@ class Tenant:
                                             values, self._parallel)))
 
 
-def read_tenant(client, keys, everyone, parallel):
-    """Reads the tenant for the listed users' keys; with everyone=True every page, for the unlisted too."""
+def read_tenant(client, keys, everyone, parallel, whole_others=False):
+    """Reads the tenant for the listed users' keys; with everyone=True every page, for the unlisted too.
+
+    whole_others keeps the other users' whole resources (without meta), not only their records: matching by
+    external id may make one of them a listed user's account.
+    """
     tenant = Tenant(client, parallel)
+    tenant.whole_others = whole_others
     keys = set(user_key(key) for key in keys)
     if not everyone and len(keys) <= 1:
         _look_up(tenant, keys)
@@ -114,7 +120,7 @@ def _keep(tenant, keys, resource):
     if key in keys:
         tenant.listed[key] = StoredUser(resource)
     elif tenant.others is not None:
-        tenant.others[key] = unlisted_record(resource)
+        tenant.others[key] = slim_resource(resource) if tenant.whole_others else unlisted_record(resource)
     return key
 
 

@@ -19,7 +19,8 @@ from ansible_collections.scimops.totango.plugins.module_utils._user_model import
 # Names listed in a result or message before the rest is only counted.
 LIST_CAP = 50
 # Roster action -> the count it adds to.
-COUNT_NAMES = (("create", "created"), ("update", "updated"), ("disable", "disabled"), ("none", "unchanged"))
+COUNT_NAMES = (("create", "created"), ("update", "updated"), ("rename", "renamed"), ("disable", "disabled"),
+               ("none", "unchanged"))
 
 
 def capped(name, values, cap=LIST_CAP):
@@ -43,6 +44,8 @@ def user_entry(item):
              "failed": item.any_failed}
     if item.user_id:
         entry["id"] = item.user_id
+    if item.plan is not None and getattr(item.plan, "renamed_from", None) and not item.failed:
+        entry["renamed_from"] = item.plan.renamed_from
     if item.note:
         entry["msg"] = item.note
     entry.update(license_result(item.held()))

@@ -17,6 +17,7 @@ from ansible_collections.scimops.totango.plugins.module_utils._errors import (
     ScimAmbiguousWriteError,
     ScimError,
 )
+from ansible_collections.scimops.totango.plugins.module_utils._identity import rename_refused_detail
 from ansible_collections.scimops.totango.plugins.module_utils._teams import resolve_user_teams
 from ansible_collections.scimops.totango.plugins.module_utils._user_api import (
     create_user,
@@ -33,11 +34,16 @@ KEPT_ADVICE = {"teams": " (a server where User.groups is read-only, as RFC 7643 
 
 
 class UserPlan:
-    """What one user needs: action is 'create', 'patch', 'put' or 'none'."""
+    """What one user needs: action is 'create', 'patch', 'put', 'rename' or 'none'.
 
-    def __init__(self, user_name, action, current, before, after, changes, predicted, prefix=""):
+    write is the request that gets there (create, patch or put; None for none): a rename is a patch, or
+    a put when another change needs one, carrying the new userName with every other change.
+    """
+
+    def __init__(self, user_name, action, current, before, after, changes, predicted, prefix="", write=None):
         self.user_name = user_name
         self.action = action
+        self.write = write or (action if action in ("create", "patch", "put") else None)
         self.current = current
         self.before = before
         self.after = after
@@ -48,6 +54,11 @@ class UserPlan:
     @property
     def changed(self):
         return self.action != "none"
+
+    @property
+    def renamed_from(self):
+        """The e-mail the user had, when this plan changes it."""
+        return self.changes["user_name"][0] if "user_name" in self.changes else None
 
     @property
     def diff(self):
@@ -83,7 +94,11 @@ def _shown(value):
 
 
 def plan_user(options, current, directory, state="present", replace=False, prefix=""):
-    """Computes the change for one user from its options and its current resource (None when absent)."""
+    """Computes the change for one user from its options and its current resource (None when absent).
+
+    A current resource under another e-mail (found by external id, match_by=external_id) is renamed,
+    unless the user is being disabled: a leaver is disabled under the e-mail Totango knows.
+    """
     user_name = model.desired_view({"user_name": options["user_name"]})["user_name"]
     if current is None:
         if state == "disabled":
@@ -94,17 +109,20 @@ def plan_user(options, current, directory, state="present", replace=False, prefi
     before = model.user_view(current)
     teams = resolve_user_teams(options.get("teams"), before.get("teams"), directory, prefix)
     changes = model.compute_changes(before, model.desired_view(options, teams), replace=replace)
+    if state != "disabled" and before.get("user_name") != user_name:
+        changes["user_name"] = (before.get("user_name"), user_name)
     model.check_license_change(before, changes, prefix + "license")
     after = model.merge_view(before, changes)
     if not changes:
-        action = "none"
+        write = None
     elif replace or model.needs_replace(changes):
-        action = "put"
+        write = "put"
     else:
-        action = "patch"
+        write = "patch"
+    action = "rename" if "user_name" in changes else (write or "none")
     # An unchanged user's result is the resource as read: rendering it again costs a deep copy per user.
     predicted = model.render_user_resource(after, base=current) if changes else current
-    return UserPlan(user_name, action, current, before, after, changes, predicted, prefix)
+    return UserPlan(user_name, action, current, before, after, changes, predicted, prefix, write)
 
 
 def _plan_create(options, directory, prefix):
@@ -123,21 +141,32 @@ def apply_plan(client, plan, read_back=True):
 
     read_back=False skips the read after a create answered without an id (the caller needs no id).
     """
-    if plan.action == "patch":
-        answer = patch_user(client, plan.current, plan.changes, plan.user_name)
-    elif plan.action == "put":
-        answer = replace_user(client, plan.current, plan.predicted, plan.user_name)
-    elif plan.action == "create":
-        answer = create_user(client, plan.predicted, plan.user_name)
-        if not is_resource(answer) and read_back:
-            # Totango's documented 201 carries no id: read the user back once so the result can be used.
-            answer = find_user(client, plan.user_name)
-    else:
+    if plan.write is None:
         return plan.current
+    try:
+        answer = _write(client, plan, read_back)
+    except ScimError as error:
+        if plan.renamed_from is None or error.status != 400:
+            raise
+        raise ScimError(detail=rename_refused_detail(plan.renamed_from, plan.user_name, error.detail),
+                        status=error.status, scim_type=error.scim_type, action=error.action)
     resource, differences = plan.settle(answer)
     for sentence in differences:
         client.note(sentence)
     return resource
+
+
+def _write(client, plan, read_back):
+    # A rename is sent for the account as Totango knows it, under its old e-mail.
+    if plan.write == "patch":
+        return patch_user(client, plan.current, plan.changes, plan.renamed_from or plan.user_name)
+    if plan.write == "put":
+        return replace_user(client, plan.current, plan.predicted, plan.renamed_from or plan.user_name)
+    answer = create_user(client, plan.predicted, plan.user_name)
+    if not is_resource(answer) and read_back:
+        # Totango's documented 201 carries no id: read the user back once so the result can be used.
+        answer = find_user(client, plan.user_name)
+    return answer
 
 
 def ensure_user(client, options, directory, state="present", replace=False, check_mode=False,

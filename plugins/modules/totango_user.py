@@ -13,7 +13,10 @@ short_description: Create, update or disable one Totango user through SCIM
 version_added: 0.1.0
 description:
   - Makes one Totango user look the way the options say, through Totango's SCIM 2.0 API.
-  - Reads the user once (by O(user_name), case-insensitively), compares, and sends one write only when something differs.
+  - Reads the user once (by O(user_name), case-insensitively, or by O(external_id) with O(match_by=external_id)),
+    compares, and sends one write only when something differs.
+  - A second lookup is made only when it decides something, by external id before an O(external_id) is written
+    to a user that does not hold it yet, by e-mail before a rename or when no user holds the external id.
   - Only the options you set are managed; attributes you leave out keep their values (unless O(replace=true)).
   - Totango's API cannot delete users. Use O(state=disabled) to switch a user off.
 author:
@@ -95,6 +98,22 @@ options:
           - The user's role in the team, for example V(Team Admin).
           - When not given, an existing membership keeps its role and a new one gets Totango's default.
         type: str
+  match_by:
+    description:
+      - How the user is found in Totango.
+      - V(user_name) finds them by O(user_name). An O(external_id) that already belongs to another Totango user is
+        not written to this one (a create or an update); the module fails before any write, naming both accounts.
+      - V(external_id) finds them by O(external_id), which is then required. A user found under another e-mail is
+        renamed to O(user_name) in the same write as any other change (RV(action=rename)), never disabled and
+        created again; the diff shows the old and the new e-mail. With O(state=disabled) the user is disabled under
+        the e-mail Totango has and not renamed.
+      - With V(external_id) the module fails before any write when two Totango users hold the external id, when
+        O(user_name) already belongs to another user, or when the user of that e-mail has another external id.
+      - Totango changes e-mails only when Totango UUID is enabled for the account (Totango Support does that); when
+        it refuses, the module says so and nothing is written for the user.
+    type: str
+    choices: [user_name, external_id]
+    default: user_name
   replace:
     description:
       - V(false) sends a PATCH with only what differs.
@@ -171,10 +190,12 @@ license_name:
   choices: [Practitioner, Contributor, Viewer]
   sample: Contributor
 action:
-  description: What the module did, or would do in check mode.
+  description:
+    - What the module did, or would do in check mode.
+    - V(rename) changes the user's e-mail (with O(match_by=external_id)), with every other change in the same write.
   returned: always
   type: str
-  choices: [create, patch, put, none, adopted]
+  choices: [create, patch, put, rename, none, adopted]
   sample: patch
 diff:
   description: The managed fields before and after, under their option names. Returned in diff mode.
@@ -225,7 +246,12 @@ error:
 from ansible_collections.scimops.totango.plugins.module_utils._errors import OptionError, ScimError
 from ansible_collections.scimops.totango.plugins.module_utils._module import TotangoModule
 from ansible_collections.scimops.totango.plugins.module_utils._teams import TeamDirectory
-from ansible_collections.scimops.totango.plugins.module_utils._user_api import find_user
+from ansible_collections.scimops.totango.plugins.module_utils._identity import (
+    LookedUpAccounts,
+    identity_option_errors,
+    match_by_argument_spec,
+    match_user,
+)
 from ansible_collections.scimops.totango.plugins.module_utils._user_model import (
     license_result,
     state_argument_spec,
@@ -239,16 +265,21 @@ from ansible_collections.scimops.totango.plugins.module_utils._user_sync import 
 def main():
     argument_spec = dict(user_argument_spec(),
                          state=state_argument_spec(),
-                         replace=dict(type="bool", default=False))
+                         replace=dict(type="bool", default=False),
+                         match_by=match_by_argument_spec())
     module = TotangoModule(argument_spec=argument_spec, supports_check_mode=True)
     params = module.params
     result = dict(changed=False, action="none")
     try:
         validate_user_options(params)
+        for error in identity_option_errors([params], params["match_by"], prefix=""):
+            raise error
         client = module.client
-        current = find_user(client, params["user_name"])
+        identity = match_user(params, params["match_by"], LookedUpAccounts(client), params["state"])
+        if identity.conflict:
+            module.fail_json(msg=identity.conflict, **result)
         plan, user = ensure_user(client, params, TeamDirectory(client), state=params["state"],
-                                 replace=params["replace"], check_mode=module.check_mode, current=current)
+                                 replace=params["replace"], check_mode=module.check_mode, current=identity.current)
     except (OptionError, ScimError) as error:
         module.fail_on(error, **result)
     result.update(changed=plan.changed, action=plan.action)

@@ -177,6 +177,24 @@ options:
         the others are counted in RV(unchanged).
     type: bool
     default: false
+  match_by:
+    description:
+      - How each listed user is found among the tenant's users (the one listing serves both).
+      - V(user_name) matches by O(users[].user_name). A user whose O(users[].external_id) already belongs to another
+        Totango user is not created (nor the id set on them), and that other user is not disabled by
+        O(disable_unlisted); the entry fails, naming both accounts and pointing at V(external_id).
+      - V(external_id) matches by O(users[].external_id), which every entry must then have (each once). A user
+        found under another e-mail is renamed to O(users[].user_name) with one write that carries any other change
+        too (action C(rename), counted in RV(renamed)); the old account is listed, so O(disable_unlisted) never
+        disables it, and no second account is created. O(users[].state=disabled) disables without renaming.
+      - With V(external_id), an entry fails, with nothing written for the accounts it names, when two Totango users
+        hold its external id, when its e-mail belongs to another user, or when the user of that e-mail has another
+        external id. The other entries go on.
+      - Totango changes e-mails only when Totango UUID is enabled for the account (Totango Support does that); a
+        refused rename fails that user with that advice, and nothing is written for them.
+    type: str
+    choices: [user_name, external_id]
+    default: user_name
   replace:
     description:
       - V(true) replaces each changed user with a PUT, so O(users[].title), O(users[].external_id),
@@ -246,6 +264,11 @@ updated:
   returned: always
   type: int
   sample: 3
+renamed:
+  description: Users whose e-mail was changed (O(match_by=external_id)), with whatever else changed for them.
+  returned: always
+  type: int
+  sample: 1
 disabled:
   description: Users disabled, listed and unlisted.
   returned: always
@@ -258,7 +281,7 @@ unchanged:
   sample: 980
 counts:
   description:
-    - All five counts in one place, including C(failed), the users whose write failed.
+    - All the counts in one place, including C(failed), the users whose write failed or who could not be matched.
     - The failed count is only here because Ansible reads a top-level C(failed) as the task's own failure flag.
   returned: always
   type: dict
@@ -269,6 +292,10 @@ counts:
       returned: always
     updated:
       description: Users updated.
+      type: int
+      returned: always
+    renamed:
+      description: Users whose e-mail was changed.
       type: int
       returned: always
     disabled:
@@ -283,7 +310,7 @@ counts:
       description: Users whose write failed.
       type: int
       returned: always
-  sample: {created: 12, updated: 3, disabled: 1, unchanged: 980, failed: 0}
+  sample: {created: 12, updated: 3, renamed: 1, disabled: 1, unchanged: 980, failed: 0}
 users:
   description:
     - One result per user the run changed (or would in check mode), failed, or has a note about, in the order
@@ -307,7 +334,11 @@ users:
       description: What the task did, or would do in check mode, to this user.
       type: str
       returned: always
-      choices: [create, update, disable, none]
+      choices: [create, update, rename, disable, none]
+    renamed_from:
+      description: The e-mail the user had before a rename (O(match_by=external_id)).
+      type: str
+      returned: when the user is renamed
     changed:
       description: Whether the user was changed.
       type: bool
@@ -464,6 +495,7 @@ from ansible_collections.scimops.totango.plugins.module_utils import _leave_team
 from ansible_collections.scimops.totango.plugins.module_utils import _roster as roster
 from ansible_collections.scimops.totango.plugins.module_utils import _roster_result as results
 from ansible_collections.scimops.totango.plugins.module_utils._errors import OptionError, ScimError
+from ansible_collections.scimops.totango.plugins.module_utils._identity import match_by_argument_spec
 from ansible_collections.scimops.totango.plugins.module_utils._module import TotangoModule
 from ansible_collections.scimops.totango.plugins.module_utils._teams import TeamDirectory
 from ansible_collections.scimops.totango.plugins.module_utils._user_model import (
@@ -487,6 +519,7 @@ def argument_spec():
         "leave_teams": {"type": "bool", "default": False},
         "keep_teams": {"type": "list", "elements": "str", "default": []},
         "not_found": {"type": "str", "choices": ["ignore", "warn", "fail"], "default": "ignore"},
+        "match_by": match_by_argument_spec(),
     }
 
 
@@ -501,7 +534,7 @@ def main():
     try:
         client = module.client
         directory = TeamDirectory(client)
-        items = roster.roster_items(params, roster.read_current_users(client, params))
+        items = roster.roster_items(params, roster.read_current_users(client, params), client)
         errors = roster.plan_items(items, directory, params["replace"], protected)
     except (OptionError, ScimError) as error:
         module.fail_on(error, changed=False, invocation=invocation)

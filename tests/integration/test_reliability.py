@@ -230,7 +230,7 @@ def test_thousand_user_roster_converges_under_faults(sim, tmp_path):
     took = time.monotonic() - started
     assert applied.rc == 0, applied.summary()
     result = applied.task(ROSTER_TASK)
-    assert result["counts"] == {"created": 700, "updated": 200, "disabled": 0, "unchanged": 100, "failed": 0}
+    assert result["counts"] == {"created": 700, "updated": 200, "renamed": 0, "disabled": 0, "unchanged": 100, "failed": 0}
     log = settle(sim)
     faults = fault_counts(log)
     posts = collections.Counter(e["status"] for e in log if e["method"] == "POST")
@@ -374,7 +374,7 @@ def test_create_meeting_409_adopts_the_user_and_converges(sim, tmp_path):
     assert "userName" in sim.log()[3]["query"], "the read after the 409 is by filter"
     result = applied.task(ROSTER_TASK)
     # Someone else created the user, so this run updated it (what differed) rather than created it.
-    assert result["counts"] == {"created": 0, "updated": 1, "disabled": 0, "unchanged": 0, "failed": 0}
+    assert result["counts"] == {"created": 0, "updated": 1, "renamed": 0, "disabled": 0, "unchanged": 0, "failed": 0}
     assert result["changed"]
     assert result["diff"][0]["before"] == {"title": "Set by someone else"}
     assert result["diff"][0]["after"] == {"title": eric["title"]}

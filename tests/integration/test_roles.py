@@ -425,3 +425,31 @@ def test_offboarding_nobody_does_nothing(sim, tmp_path):
     assert_ok(result)
     assert recap_changed(result) == 0
     assert sim.log() == []
+
+
+def test_onboarding_follows_an_e_mail_change_by_external_id(sim, tmp_path):
+    old_id = sim.seed_users([{"userName": "ada.old@example.com", "externalId": "hr-7", "active": True,
+                              "name": {"givenName": "Ada", "familyName": "Lovelace"}}])[0]["id"]
+    playbook = """
+- hosts: localhost
+  gather_facts: false
+  module_defaults:
+    group/scimops.totango.totango:
+      requests_per_minute: 0
+  roles:
+    - role: scimops.totango.onboarding
+      onboarding_match_by: external_id
+      onboarding_users:
+        - {user_name: ada.new@example.com, external_id: hr-7}
+"""
+    for check in (True, False):
+        sim.clear_log()
+        run = run_playbook(playbook, sim, check=check, diff=True, tmp_path=tmp_path)
+        assert run.rc == 0, run.summary()
+        assert ("Would create 0" if check else "Created 0") in run.stdout
+        assert ("rename 1" if check else "renamed 1") in run.stdout
+        assert [(w["method"], w["path"]) for w in sim.writes()] == ([] if check else [("PATCH", "/Users/%s" % old_id)])
+    assert sim.user("ada.new@example.com")["id"] == old_id and sim.user("ada.old@example.com") is None
+    sim.clear_log()
+    rerun = run_playbook(playbook, sim, tmp_path=tmp_path)
+    assert rerun.rc == 0 and "renamed 0" in rerun.stdout and sim.writes() == [], rerun.summary()

@@ -128,8 +128,9 @@ def test_create_then_rerun_unchanged(server, tmp_path):
     _check, apply, _rerun = assert_predicted_applied_and_idempotent(scenario)
 
     assert apply["action"] == "create" and apply["user"]["id"]
-    assert calls(scenario.steps["check"]) == [("GET", "/Users", 200)]
-    assert calls(scenario.steps["apply"]) == [("GET", "/Users", 200), ("POST", "/Users", 201)]
+    # A create with an external_id first asks whether another user holds it (userName eq, then externalId eq).
+    assert calls(scenario.steps["check"]) == [("GET", "/Users", 200)] * 2
+    assert calls(scenario.steps["apply"]) == [("GET", "/Users", 200)] * 2 + [("POST", "/Users", 201)]
     assert calls(scenario.steps["rerun"]) == [("GET", "/Users", 200)]
     stored = server.user("eric.dunn@company.com")
     assert (stored["name"], stored["title"], stored["externalId"]) == (ERIC["name"], "CSM Team Leader", "701984")
@@ -260,8 +261,8 @@ def test_totango_users_150_across_pages(server, tmp_path):
     scenario = run_scenario(server, tmp_path, check_apply_rerun(USERS, {"users": roster}))
     check, apply, rerun = assert_predicted_applied_and_idempotent(scenario, keys=("counts", "diff"))
 
-    assert apply["counts"] == {"created": 3, "updated": 6, "disabled": 0, "unchanged": 141, "failed": 0}
-    assert rerun["counts"] == {"created": 0, "updated": 0, "disabled": 0, "unchanged": 150, "failed": 0}
+    assert apply["counts"] == {"created": 3, "updated": 6, "renamed": 0, "disabled": 0, "unchanged": 141, "failed": 0}
+    assert rerun["counts"] == {"created": 0, "updated": 0, "renamed": 0, "disabled": 0, "unchanged": 150, "failed": 0}
     for name in ("check", "apply", "rerun"):
         pages = [e for e in scenario.steps[name] if e["method"] == "GET"]
         assert sorted(int(e["query"]["startIndex"]) for e in pages) == [1, 51, 101], (name, calls(pages))

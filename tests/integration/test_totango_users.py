@@ -71,7 +71,7 @@ def test_check_apply_rerun_read_over_several_pages(sim, tmp_path):
     assert checked.rc == 0, checked.summary()
     predicted = checked.task(TASK)
     assert predicted["changed"]
-    assert counts(predicted) == {"created": 100, "updated": 50, "disabled": 0, "unchanged": 100, "failed": 0}
+    assert counts(predicted) == {"created": 100, "updated": 50, "renamed": 0, "disabled": 0, "unchanged": 100, "failed": 0}
     assert (predicted["created"], predicted["updated"], predicted["unchanged"]) == (100, 50, 100)
     assert sim.writes() == [], "check mode must not write"
     assert [e["path"] for e in sim.reads()] == ["/Users", "/Users", "/Groups"], "two pages of users, teams once"
@@ -100,7 +100,7 @@ def test_check_apply_rerun_read_over_several_pages(sim, tmp_path):
     assert rerun.rc == 0, rerun.summary()
     again = rerun.task(TASK)
     assert not again["changed"] and again["diff"] == []
-    assert counts(again) == {"created": 0, "updated": 0, "disabled": 0, "unchanged": 250, "failed": 0}
+    assert counts(again) == {"created": 0, "updated": 0, "renamed": 0, "disabled": 0, "unchanged": 250, "failed": 0}
     assert sim.writes() == []
     assert [e["path"] for e in sim.reads()] == ["/Users"] * math.ceil(250 / 100), "one read per page, nothing else"
     for secret in TEST_SECRETS:
@@ -132,7 +132,7 @@ def test_disable_unlisted_spares_listed_protected_and_inactive_users(sim, tmp_pa
     checked = reconcile(sim, tmp_path, roster, check=True, diff=True, **options)
     assert checked.rc == 0, checked.summary()
     predicted = checked.task(TASK)
-    assert counts(predicted) == {"created": 0, "updated": 0, "disabled": 2, "unchanged": 2, "failed": 0}
+    assert counts(predicted) == {"created": 0, "updated": 0, "renamed": 0, "disabled": 2, "unchanged": 2, "failed": 0}
     assert [(d["before_header"], d["before"], d["after"]) for d in predicted["diff"]] == [
         ("old002@example.com", {"active": True}, {"active": False}),
         ("old003@example.com", {"active": True}, {"active": False})]
@@ -202,30 +202,31 @@ def test_bad_users_among_good_ones_fail_before_any_write(sim, tmp_path):
 
 
 def test_one_user_refused_by_the_api_does_not_stop_the_others(sim, tmp_path):
-    """Totango's "Validate External ID Uniqueness" makes one PATCH answer 409; the other users are applied."""
-    sim.configure(validate_external_id_uniqueness=True, latency_ms=100)
-    seed(sim, 8, active=True)
-    sim.seed_users([{"userName": "holder@example.com", "externalId": "E-1", "name": {"givenName": "H", "familyName": "D"}}])
-    roster = [{"user_name": "old%03d@example.com" % i, "title": "Lead"} for i in range(8)]
-    roster[5]["external_id"] = "E-1"
-    roster.append({"user_name": "fresh@example.com", "given_name": "F", "family_name": "R", "external_id": "E-1"})
+    """Totango without UUID refuses to change e-mails (400): two renames fail, the other users are applied."""
+    sim.configure(user_name_mutable=False, latency_ms=100)
+    sim.seed_users([{"userName": "old%03d@example.com" % i, "externalId": "X-%d" % i, "title": "Analyst",
+                     "name": {"givenName": "Old", "familyName": "User%d" % i}, "active": True} for i in range(9)])
+    roster = [{"user_name": "old%03d@example.com" % i, "external_id": "X-%d" % i, "title": "Lead"} for i in range(9)]
+    roster[5]["user_name"] = "new005@example.com"
+    roster[8]["user_name"] = "new008@example.com"
     sim.clear_log()
 
-    result = reconcile(sim, tmp_path, roster, parallel=4)
+    result = reconcile(sim, tmp_path, roster, parallel=4, match_by="external_id")
     assert result.rc != 0
     task = result.task(TASK)
-    assert counts(task) == {"created": 0, "updated": 7, "disabled": 0, "unchanged": 0, "failed": 2}
+    assert counts(task) == {"created": 0, "updated": 7, "renamed": 0, "disabled": 0, "unchanged": 0, "failed": 2}
     assert task["changed"], "the users that were applied are reported changed"
     failures = {u["user_name"]: u["msg"] for u in task["users"] if u["failed"]}
-    assert set(failures) == {"old005@example.com", "fresh@example.com"}
-    assert "HTTP 409 uniqueness: externalId E-1 already exists" in failures["old005@example.com"]
-    assert "HTTP 409 uniqueness: externalId E-1 already exists" in failures["fresh@example.com"]
-    assert task["msg"].startswith("2 of 9 users failed, the others were applied: users[5] old005@example.com: ")
-    assert "users[8] fresh@example.com" in task["msg"]
+    assert set(failures) == {"new005@example.com", "new008@example.com"}
+    assert "HTTP 400 mutability" in failures["new005@example.com"]
+    assert "Totango UUID" in failures["new008@example.com"]
+    assert task["msg"].startswith("2 of 9 users failed, the others were applied: users[5] new005@example.com: ")
+    assert "users[8] new008@example.com" in task["msg"]
 
     users = scim_users(sim)
-    assert [users["old%03d@example.com" % i]["title"] for i in range(8)] == ["Lead"] * 5 + ["Analyst"] + ["Lead"] * 2
-    assert "fresh@example.com" not in users
+    assert [users["old%03d@example.com" % i]["title"] for i in range(9)] == (
+        ["Lead"] * 5 + ["Analyst"] + ["Lead"] * 2 + ["Analyst"])
+    assert "new005@example.com" not in users
     # The writes overlapped: with 100 ms of latency, four workers start four writes within one latency.
     starts = sorted(entry["ts"] for entry in sim.writes())
     assert any(later - first < 0.1 for first, later in zip(starts, starts[3:])), starts

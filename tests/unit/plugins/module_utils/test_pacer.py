@@ -93,8 +93,8 @@ class FixedWindow:
 
 
 LIMITERS = {
-    "token bucket": lambda rate: TokenBucket(rate),
-    "fixed window": lambda rate: FixedWindow(rate),
+    "token bucket": TokenBucket,
+    "fixed window": FixedWindow,
     "fixed window at phase 17.3": lambda rate: FixedWindow(rate, phase=17.3),
     "fixed window at phase 59.9": lambda rate: FixedWindow(rate, phase=59.9),
     "fixed window with headers": lambda rate: FixedWindow(rate, headers=True),
@@ -384,6 +384,20 @@ def test_requests_in_flight_hold_their_place_across_tasks(tmp_path):
     first.release(turns[0], Answer(200, {}))
     clock.t += 60.0 / 98  # one token's refill at 98 a minute
     assert second.try_acquire()[0] is not None
+
+
+def test_an_answer_recorded_late_never_moves_the_budget_back_in_time(tmp_path):
+    # Another process may note an answer with a time a little older than the budget's: refilling again
+    # from that older time would count the same seconds twice and let a burst through early.
+    ahead, behind = Clock(20.0), Clock(19.0)
+    first = pacer(100, ahead, tenant=TENANT, state_dir=str(tmp_path))
+    late = pacer(100, behind, tenant=TENANT, state_dir=str(tmp_path))
+    for _request in range(BURST - 1):
+        first.release(first.try_acquire()[0], Answer(200, {}))
+    turn = late.try_acquire()[0]
+    late.release(turn, Answer(200, {}))
+    turn, delay = first.try_acquire()
+    assert turn is None and delay == pytest.approx(60.0 / 98, rel=1e-6), "one token's refill from t=20, not from 19"
 
 
 # -- the state file ---------------------------------------------------------------------------------------

@@ -401,7 +401,7 @@ def test_one_failure_does_not_stop_the_others_and_is_named():
     items = run(client, params(users)).items
     assert len(client.writes) == 6
     result = results.roster_result(items, with_diff=True)
-    assert result["counts"] == {"created": 0, "updated": 5, "disabled": 0, "unchanged": 0, "failed": 1}
+    assert result["counts"] == {"created": 0, "updated": 5, "renamed": 0, "disabled": 0, "unchanged": 0, "failed": 1}
     assert result["updated"] == 5 and "failed" not in result
     failed = [u for u in result["users"] if u["failed"]]
     assert failed == [{"user_name": "u3@example.com", "id": "3", "action": "update", "changed": False, "failed": True,
@@ -449,4 +449,4 @@ def test_check_mode_counts_equal_the_real_run():
     predicted = results.roster_result(checked, with_diff=True)
     real = results.roster_result(applied, with_diff=True)
     assert predicted == real
-    assert real["counts"] == {"created": 1, "updated": 1, "disabled": 1, "unchanged": 0, "failed": 0}
+    assert real["counts"] == {"created": 1, "updated": 1, "renamed": 0, "disabled": 1, "unchanged": 0, "failed": 0}
