@@ -81,7 +81,7 @@ def test_five_updates_cost_the_first_page_five_lookups_and_five_patches(sim, tmp
     roster = [{"user_name": email(1000 + 7 * i), "title": "Lead"} for i in range(5)]
     phases = check_apply_rerun(sim, tmp_path, ROSTER, ROSTER_TASK, extra_vars={"roster": roster})
     assert phases.result["counts"] == phases.predicted["counts"] == {
-        "created": 0, "updated": 5, "disabled": 0, "unchanged": 0, "failed": 0}
+        "created": 0, "updated": 5, "renamed": 0, "disabled": 0, "unchanged": 0, "failed": 0}
     assert phases.result["diff"] == phases.predicted["diff"]
     assert requests_of(phases.log) == 1 + 5 + 5
     assert sorted(method for method, _path in phases.writes) == ["PATCH"] * 5
@@ -185,7 +185,7 @@ def test_a_failed_roster_task_keeps_what_it_wrote_for_the_others_in_its_result(s
               {"user_name": email(4), "title": "Manager"}, {"user_name": email(5)}]
     run, task = run_task(sim, tmp_path, ROSTER, ROSTER_TASK, verbosity=1, extra_vars={"roster": roster})
     assert run.rc != 0 and run.record(ROSTER_TASK)["failed"] is True
-    assert task["counts"] == {"created": 0, "updated": 2, "disabled": 0, "unchanged": 1, "failed": 1}
+    assert task["counts"] == {"created": 0, "updated": 2, "renamed": 0, "disabled": 0, "unchanged": 1, "failed": 1}
     by_name = {entry["user_name"]: entry for entry in task["users"]}
     assert sorted(by_name) == sorted([email(3), "boss@example.com", email(4)]), "the unchanged are only counted"
     assert by_name[email(3)]["before"] == {"title": "Analyst"} and by_name[email(3)]["after"] == {"title": "Lead"}
