@@ -225,7 +225,6 @@ def _accounts(tenant, params, client):
         return ListedAccounts([tenant.user(key) for key in tenant.listed] + tenant.unlisted())
     known = dict((_key(options["user_name"]), tenant.user(options["user_name"])) for options in params["users"])
     return LookedUpAccounts(client, known)
-    return items
 
 
 def plan_items(items, directory, replace, protected):

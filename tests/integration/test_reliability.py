@@ -340,7 +340,7 @@ def test_killed_run_then_rerun_does_only_the_remaining_work(sim, tmp_path):
     rerun = reconcile(sim, tmp_path / "rerun", roster, parallel=4)
     assert rerun.rc == 0, rerun.summary()
     counts = rerun.task(ROSTER_TASK)["counts"]
-    assert counts == {"created": len(missing), "updated": len(different), "disabled": 0,
+    assert counts == {"created": len(missing), "updated": len(different), "renamed": 0, "disabled": 0,
                       "unchanged": len(done), "failed": 0}
     writes = [(e["method"], e["path"], e["status"]) for e in sim.writes()]
     assert sorted(w for w in writes if w[0] == "POST") == [("POST", "/Users", 201)] * len(missing)
@@ -368,10 +368,13 @@ def test_create_meeting_409_adopts_the_user_and_converges(sim, tmp_path):
     watcher.join(5)
     assert applied.rc == 0, applied.summary()
     user_id = sim.user(eric["user_name"])["id"]
-    assert requests_seen(sim) == [("GET", "/Users", 200), ("GET", "/Groups", 200), ("POST", "/Users", 409),
-                                  ("GET", "/Users", 200), ("PATCH", "/Users/%s" % user_id, 204)], \
-        "listing users and teams, the POST that met 409, one read of that user, one PATCH of what differs"
-    assert "userName" in sim.log()[3]["query"], "the read after the 409 is by filter"
+    assert requests_seen(sim) == [("GET", "/Users", 200), ("GET", "/Users", 200), ("GET", "/Groups", 200),
+                                  ("POST", "/Users", 409), ("GET", "/Users", 200),
+                                  ("PATCH", "/Users/%s" % user_id, 204)], \
+        "looking up the user and its external id, the teams, the POST that met 409, one read, one PATCH of what differs"
+    queries = [entry.get("query", "") for entry in sim.log()]
+    assert "userName" in queries[0] and "externalId" in queries[1], queries[:2]
+    assert "userName" in queries[4], "the read after the 409 is by filter"
     result = applied.task(ROSTER_TASK)
     # Someone else created the user, so this run updated it (what differed) rather than created it.
     assert result["counts"] == {"created": 0, "updated": 1, "renamed": 0, "disabled": 0, "unchanged": 0, "failed": 0}
