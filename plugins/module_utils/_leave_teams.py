@@ -20,6 +20,7 @@ from concurrent.futures import ThreadPoolExecutor
 from ansible_collections.scimops.totango.plugins.module_utils._errors import ScimError
 from ansible_collections.scimops.totango.plugins.module_utils._group_members import remove_members
 from ansible_collections.scimops.totango.plugins.module_utils._roster_result import capped
+from ansible_collections.scimops.totango.plugins.module_utils._teams import match_team
 from ansible_collections.scimops.totango.plugins.module_utils._user_model import user_view
 
 _FAILURES = threading.Lock()  # a leaver in two teams whose writes fail together
@@ -50,15 +51,15 @@ def is_leaver(item):
     return item.index is not None and item.state == "disabled" and item.current is not None and item.plan is not None
 
 
-def plan_leaves(items, keep_teams):
+def plan_leaves(items, keep_teams, directory=None):
     """Gives each leaver the teams they leave (all but keep_teams); returns the TeamLeaves, by team id."""
-    keep = set(str(ref).strip().lower() for ref in keep_teams or [])
+    keep = KeptTeams(keep_teams, directory)
     leaves = {}
     for item in items:
         if not is_leaver(item):
             continue
         teams = user_view(item.current).get("teams") or []
-        leaving = [team for team in teams if not _kept(team, keep)]
+        leaving = [team for team in teams if not keep.keeps(team)]
         if not leaving:
             continue
         item.teams_before, item.teams_left = teams, leaving
@@ -67,8 +68,39 @@ def plan_leaves(items, keep_teams):
     return [leaves[team_id] for team_id in sorted(leaves)]
 
 
-def _kept(team, keep):
-    return str(team["id"]).lower() in keep or str(team.get("name") or "").strip().lower() in keep
+class KeptTeams:
+    """keep_teams, matched as every team option is (_teams.match_team): by id, by exact name, else in any case if unique.
+
+    A leaver's teams are known from their own resource, so an id or an exact name needs no listing. A name that
+    matches one of their teams only in another case may mean a case twin ("Sales" and "SALES" are two teams in
+    Totango): only then are the teams listed, once, to tell which team the name means.
+    """
+
+    def __init__(self, refs, directory):
+        self._refs = [(index, str(ref).strip()) for index, ref in enumerate(refs or []) if str(ref).strip()]
+        self._directory = directory
+        self._resolved = None
+
+    def keeps(self, team):
+        team_id, name = str(team["id"]), str(team.get("name") or "").strip()
+        if any(ref in (team_id, name) for _index, ref in self._refs):
+            return True
+        if not any(ref.lower() == name.lower() for _index, ref in self._refs):
+            return False
+        return self._directory is None or team_id in self._resolved_ids()
+
+    def _resolved_ids(self):
+        if self._resolved is None:
+            teams = self._directory.all()
+            self._resolved = set(
+                str(match_team(teams, "keep_teams[%d]" % index, team_id=ref, name=ref)["id"])
+                for index, ref in self._refs if _names_a_team(teams, ref))
+        return self._resolved
+
+
+def _names_a_team(teams, ref):
+    # A keep_teams entry that names no team keeps nothing; it is not refused, as a team may be gone since.
+    return any(str(team.get("id")) == ref or str(team.get("displayName", "")).lower() == ref.lower() for team in teams)
 
 
 def apply_leaves(client, leaves, parallel):

@@ -155,7 +155,10 @@ options:
     default: false
   keep_teams:
     description:
-      - Teams, by display name (case-insensitive) or id, that O(leave_teams) never takes anyone out of.
+      - Teams, by id or display name, that O(leave_teams) never takes anyone out of.
+      - A name is matched as in O(users[].teams), exactly, else in any case when only one team matches (Totango's
+        team names are case-sensitive, so C(Sales) and C(SALES) are two teams). Only a name that matches a
+        leaver's team in another case costs a listing of the teams.
       - Totango's documentation does not say what happens to a user taken out of their last team; where a tenant
         puts them back into its default team, list that team here, or every run takes them out again.
     type: list
@@ -546,7 +549,10 @@ def main():
         refusal = roster.not_found_refusal(items)
     if refusal:
         module.fail_json(changed=False, invocation=invocation, **refusal)
-    leaves = leave.plan_leaves(items, params["keep_teams"]) if params["leave_teams"] else []
+    try:
+        leaves = leave.plan_leaves(items, params["keep_teams"], directory) if params["leave_teams"] else []
+    except (OptionError, ScimError) as error:
+        module.fail_on(error, changed=False, invocation=invocation)
     roster.settle_items(items)
     if not module.check_mode:
         roster.apply_items(client, directory, items, params["replace"], params["parallel"])

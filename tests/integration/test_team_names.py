@@ -145,3 +145,47 @@ def test_a_unique_name_in_another_case_still_matches(sim, tmp_path, twins):
     assert team_ids(sim) == [support]
     # A name in another case than the team's is looked up on every run (its uniqueness needs the list).
     assert [entry["path"] for entry in phases.log] == ["/Users", "/Groups", "/Users/%s" % sim.user(ANN)["id"]]
+
+
+LEAVE_PLAYBOOK = """
+- hosts: localhost
+  gather_facts: false
+  module_defaults:
+    group/scimops.totango.totango:
+      requests_per_minute: 0
+  tasks:
+    - name: Offboard Ann
+      scimops.totango.totango_users:
+        users:
+          - user_name: ann@example.com
+            state: disabled
+        leave_teams: true
+        keep_teams: "{{ keep }}"
+"""
+
+
+def test_keep_teams_keeps_the_team_of_the_exact_name_not_its_case_twin(sim, tmp_path, twins):
+    sales, shouting = twins
+    run, _result = run_task(sim, tmp_path, USER_PLAYBOOK, "Set the teams",
+                            extra_vars={"teams": [{"id": sales}, {"id": shouting}]})
+    assert run.rc == 0, run.summary()
+    sim.clear_log()
+    phases = check_apply_rerun(sim, tmp_path, LEAVE_PLAYBOOK, "Offboard Ann", {"keep": ["Sales"]})
+    assert phases.predicted["teams"] == phases.result["teams"]
+    assert [team["id"] for team in phases.result["teams"]] == [shouting], "Ann leaves SALES, keeps Sales"
+    user_id = sim.user(ANN)["id"]
+    assert phases.writes == [("PATCH", "/Users/%s" % user_id), ("PATCH", "/Groups/%s" % shouting)]
+    assert team_ids(sim) == [sales]
+    assert "/Groups" in [entry["path"] for entry in phases.log], "SALES matches 'Sales' only in case: the list decides"
+
+
+def test_keep_teams_naming_both_twins_only_in_another_case_is_refused_before_any_write(sim, tmp_path, twins):
+    sales, shouting = twins
+    for check in (True, False):
+        sim.clear_log()
+        run = run_playbook(LEAVE_PLAYBOOK, sim, tmp_path=tmp_path, check=check, extra_vars={"keep": ["sales"]})
+        assert run.rc != 0, run.summary()
+        msg = run.task("Offboard Ann")["msg"]
+        assert "keep_teams[0]" in msg and "several teams" in msg and sales in msg and shouting in msg, msg
+        assert write_pairs(sim) == []
+    assert sim.user(ANN).get("active") is not False and team_ids(sim) == [shouting]
