@@ -2,7 +2,7 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""(d) The floor: a plain script making the fewest requests a roster needs, one at a time, over one Session.
+"""floor, (d) in the report: a plain script making the fewest requests a roster needs, one at a time, over one Session.
 
     TOTANGO_SCIM_URL=... TOTANGO_APP_TOKEN=... python tests/bench/floor.py users.json
 

@@ -20,15 +20,15 @@ def test_bench_quick_runs_every_tool(tmp_path):
                           capture_output=True, text=True, timeout=600, check=False)
     assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-4000:]
     measured = json.loads(runs.read_text(encoding="utf-8"))["runs"]
-    assert {run["tool"] for run in measured} == set("abcdef")
+    assert {run["tool"] for run in measured} == {"uri_loop", "user_loop", "roster", "floor", "empty", "ping"}
     by_phase = {(run["tool"], run["phase"]): run for run in measured}
-    # Each tool created its users, and its rerun wrote nothing; (c) read one page and wrote one request per user.
-    for tool in "abcd":
+    # Each tool created its users, and its rerun wrote nothing; roster read one page and wrote one request per user.
+    for tool in ("uri_loop", "user_loop", "roster", "floor"):
         assert by_phase[(tool, "create")]["writes"] == by_phase[(tool, "create")]["n"]
         assert by_phase[(tool, "rerun")]["writes"] == 0
-    assert by_phase[("c", "rerun")]["reads"] == 1
-    assert by_phase[("c", "create")]["module_rss_mb"] > 0
-    assert by_phase[("c", "ratelimit")]["status_429"] == 0
+    assert by_phase[("roster", "rerun")]["reads"] == 1
+    assert by_phase[("roster", "create")]["module_rss_mb"] > 0
+    assert by_phase[("roster", "ratelimit")]["status_429"] == 0
     text = report.read_text(encoding="utf-8")
     assert "## Targets" in text and "| (c) totango_users | 20 | 0 ms | rerun |" in text
     assert "| (f) one ping task | 20 | 0 ms | empty |" in text
