@@ -9,6 +9,9 @@ supports, with only what the tests need (ansible-core, pytest, pytest-xdist, hyp
 ansible-runner; the versions requirements-dev.txt pins). The modules also run on target Pythons
 other than the controller's (TARGETS: the collection's minimum, 3.9, and the newest, 3.13), each
 from .venv-matrix/target-<python> holding requirements.txt (requests). A summary table ends the run.
+Integration runs every file but the volume and timing ones (INTEGRATION_LEFT_TO_MAKE_TEST), which
+`make test` runs on the pinned release; sanity runs on the release's controller Python (`make sanity`
+covers every target Python on the pinned release).
 
     tools/matrix.py                       # everything
     tools/matrix.py 2.16 2.21             # some releases (their target runs too)
@@ -61,6 +64,17 @@ TARGETS = (
     ("2.21", "3.9"),
     ("2.21", "3.13"),
 )
+
+# Integration files the matrix leaves to `make test` (the pinned release): they measure volume, time and
+# independent servers, not what differs between ansible-core releases, and together they cost more than
+# half of the suite's time. Everything else in tests/integration runs on every release.
+INTEGRATION_LEFT_TO_MAKE_TEST = {
+    "tests/integration/test_bench_quick.py": "the bench's own smoke test",
+    "tests/integration/test_pacing.py": "rate limiters across minute windows",
+    "tests/integration/test_reliability.py": "1,000-user rosters under faults, a killed run",
+    "tests/integration/test_roster_at_scale.py": "a 30,000-user tenant",
+    "tests/integration/test_scim2_server.py": "a second SCIM server (scim2-server is not in the matrix venvs)",
+}
 
 # What each controller venv needs from requirements-dev.txt (pinned there), besides ansible-core.
 # The target venvs get requirements.txt, as users' hosts do.
@@ -185,10 +199,18 @@ def run_release(runner, release, python_version, steps):
                                        env=test_env(venv))
         elif step == "integration":
             results[step] = runner.run("%s integration" % name, "%s-integration" % name,
-                                       pytest(venv, ["tests/integration"], "-q", "-n", "2"), env=test_env(venv))
+                                       pytest(venv, ["tests/integration"], "-q", "-n", "2", *ignored_files()),
+                                       env=test_env(venv))
         elif step == "sanity":
             results[step] = run_sanity(runner, name, venv, python_version)
     return results
+
+
+def ignored_files():
+    missing = [path for path in INTEGRATION_LEFT_TO_MAKE_TEST if not (ROOT / path).is_file()]
+    if missing:
+        sys.exit("matrix: INTEGRATION_LEFT_TO_MAKE_TEST names files that do not exist: %s" % ", ".join(missing))
+    return ["--ignore=%s" % path for path in sorted(INTEGRATION_LEFT_TO_MAKE_TEST)]
 
 
 def run_sanity(runner, name, venv, python_version):
@@ -266,6 +288,9 @@ def main(argv):
 
     print("\nmatrix: ansible-core releases (controller Python; unit, integration, sanity)")
     print(table(rows, ["ansible-core", "python", "venv"] + list(steps) + ["minutes"]))
+    print("\nmatrix: integration ran every file but these, which `make test` runs on the pinned release:")
+    for path, why in sorted(INTEGRATION_LEFT_TO_MAKE_TEST.items()):
+        print("  %s (%s)" % (path, why))
     if target_rows:
         print("\nmatrix: modules on target Pythons (%d integration test files)" % len(TARGET_TESTS))
         print(table(target_rows, ["ansible-core", "target python", "module tests", "minutes"]))
