@@ -11,9 +11,11 @@
 Tools (tests/bench/tools.py): uri_loop (a hand-written ansible.builtin.uri loop), user_loop (a loop over
 totango_user), roster (totango_users), floor (a plain Python script making the minimal requests over one
 Session), empty (an empty playbook: Ansible's fixed cost) and ping (one ansible.builtin.ping task: the least
-any module task costs); and pacing (roster at Totango's rate limit). Each of the first four runs twice on an
-empty tenant, at each latency: the first run creates the N users, the second (the idempotent rerun) finds
-nothing to do. tests/bench/runner.py measures, tests/bench/targets.py judges, tests/bench/report.py writes.
+any module task costs). Each of the first four runs twice on an empty tenant, at each latency: the first
+run creates the N users, the second (the idempotent rerun) finds nothing to do. Then two tables: scaling
+(the roles and totango_users for a few people in tenants of up to 30,000 users, tests/bench/scaling.py) and
+pacing (totango_users at Totango's 100 requests a minute against each limiter, tests/bench/pacing.py).
+tests/bench/runner.py measures, tests/bench/targets.py judges, tests/bench/report.py writes the page.
 """
 
 from __future__ import annotations
@@ -32,10 +34,11 @@ REPO = Path(__file__).resolve().parents[2]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from tests.bench.plan import plan  # noqa: E402 - the repository root goes on sys.path first
+from tests.bench import pacing, scaling  # noqa: E402 - the repository root goes on sys.path first
+from tests.bench.plan import plan  # noqa: E402
 from tests.bench.report import markdown  # noqa: E402
 from tests.bench.runner import Bench  # noqa: E402
-from tests.bench.runs import Run  # noqa: E402
+from tests.bench.runs import Results  # noqa: E402
 from tests.bench.targets import evaluate  # noqa: E402
 from tests.bench.tools import RUNS, selected  # noqa: E402
 
@@ -47,6 +50,10 @@ def parse_args(argv=None):
     parser.add_argument("--latencies", default="0,50", help="simulated latencies in ms (default 0,50)")
     parser.add_argument("--cd-sizes", default="100,300,1000,5000", help="N for roster and floor")
     parser.add_argument("--ab-sizes", default="100,300", help="N for the loops (uri_loop, user_loop)")
+    parser.add_argument("--tenants", default=None, help="T for the scaling table (default %s; --quick: %s)"
+                        % (",".join(map(str, scaling.TENANTS)), ",".join(map(str, scaling.QUICK_TENANTS))))
+    parser.add_argument("--pacing-users", type=int, default=None,
+                        help="N of the pacing table (default %d; --quick: %d)" % (pacing.USERS, pacing.QUICK_USERS))
     parser.add_argument("--tools", default=",".join(RUNS),
                         help="which to run, separated by commas, of: %s (default all; the old letters abcdefr still work)"
                         % ", ".join(RUNS))
@@ -57,6 +64,7 @@ def parse_args(argv=None):
     args.latencies = _numbers(args.latencies)
     args.cd_sizes = _numbers(args.cd_sizes)
     args.ab_sizes = _numbers(args.ab_sizes)
+    args.tenants = tuple(_numbers(args.tenants)) if args.tenants else None
     try:
         args.tools = selected(args.tools)
     except ValueError as error:
@@ -85,36 +93,42 @@ def environment(args, load_before, elapsed):
 
 
 def measure_all(args):
-    """Runs the plan; returns (runs, meta, problems)."""
+    """Runs the plan; returns (results, meta, problems)."""
     load_before = os.getloadavg()[0]
     chosen = plan(args)
     with tempfile.TemporaryDirectory(prefix="scimops-bench-") as workdir:
         bench = Bench(workdir)
         started = time.monotonic()
         try:
-            bench.run_steps(chosen.steps, chosen.rate_limit_users)
+            bench.run_steps(chosen.steps)
+            if chosen.tenants:
+                bench.say("Tenant scaling, T = %s:" % ", ".join(str(size) for size in chosen.tenants))
+            scale_runs = scaling.measure_all(bench, chosen.tenants)
+            if chosen.pacing_users:
+                bench.say("Pacing, N=%d, every limiter at once:" % chosen.pacing_users)
+            pace_runs = pacing.measure_all(bench, chosen.pacing_users) if chosen.pacing_users else []
         finally:
             bench.close()
-    return bench.runs, environment(args, load_before, time.monotonic() - started), bench.problems
+    results = Results(bench.runs, scale_runs, pace_runs)
+    return results, environment(args, load_before, time.monotonic() - started), bench.problems
 
 
 def main(argv=None):
     args = parse_args(argv)
     if args.from_json:
         data = json.loads(Path(args.from_json).read_text(encoding="utf-8"))
-        runs, meta, problems = [Run.from_dict(run) for run in data["runs"]], data["meta"], []
+        results, meta, problems = Results.from_dict(data), data["meta"], []
     else:
-        runs, meta, problems = measure_all(args)
-    targets = evaluate(runs)
+        results, meta, problems = measure_all(args)
+    targets = evaluate(results)
     print("\nTargets:")
     for target in targets:
         print("  %-80s %s -> %s" % (target.name, target.measured, target.verdict.strip("*")))
     if args.out:
-        Path(args.out).write_text(markdown(runs, targets, meta), encoding="utf-8")
+        Path(args.out).write_text(markdown(results, targets, meta), encoding="utf-8")
         print("wrote %s" % args.out)
     if args.json:
-        data = {"meta": meta, "runs": [run.as_dict() for run in runs]}
-        Path(args.json).write_text(json.dumps(data, indent=1), encoding="utf-8")
+        Path(args.json).write_text(json.dumps(dict(results.as_dict(), meta=meta), indent=1), encoding="utf-8")
     if problems:
         print("\n%d run(s) did not do what they should (see PROBLEM above)" % len(problems))
         return 1

@@ -8,24 +8,30 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from tests.bench import pacing, scaling
 from tests.bench.runs import CREATE_AND_RERUN, RERUN, Step
-from tests.bench.tools import BASELINES, FLOOR, LOOPS, PACING, ROSTER
+from tests.bench.tools import BASELINES, FLOOR, LOOPS, PACING, ROSTER, SCALING
 
-RATE_LIMIT_USERS = 100
-QUICK_USERS, QUICK_LOOP_USERS, QUICK_RATE_LIMIT_USERS = 20, 3, 5
+QUICK_USERS, QUICK_LOOP_USERS = 20, 3
 
 
 @dataclass(frozen=True)
 class Plan:
     steps: list
-    rate_limit_users: int = 0  # N of the rate-limited run; 0: none
+    tenants: tuple = ()  # the tenant sizes of the scaling table; none: no scaling table
+    pacing_users: int = 0  # N of the pacing table; 0: no pacing table
 
 
 def plan(args):
-    """The steps for `args` (quick, full, latencies, cd_sizes, ab_sizes, tools: a set of names)."""
+    """The plan for `args` (quick, full, latencies, cd_sizes, ab_sizes, tenants, tools: a set of names)."""
     steps = _quick_steps() if args.quick else _steps(args)
-    rate_users = (QUICK_RATE_LIMIT_USERS if args.quick else RATE_LIMIT_USERS) if PACING in args.tools else 0
-    return Plan([step for step in steps if step.tool.name in args.tools], rate_users)
+    tenants = args.tenants or (scaling.QUICK_TENANTS if args.quick else scaling.TENANTS)
+    if SCALING not in args.tools:
+        tenants = ()
+    pacing_users = args.pacing_users or (pacing.QUICK_USERS if args.quick else pacing.USERS)
+    if PACING not in args.tools:
+        pacing_users = 0
+    return Plan([step for step in steps if step.tool.name in args.tools], tenants, pacing_users)
 
 
 def _quick_steps():

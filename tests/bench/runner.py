@@ -16,6 +16,7 @@ import itertools
 import json
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 from tests.bench.runs import RERUN, Run
@@ -26,7 +27,6 @@ from tests.simulator.totango_sim import TotangoSimulator
 
 HERE = Path(__file__).resolve().parent
 PARALLEL = 8
-RATE_LIMIT = 100
 BASELINE_REPEATS = 3
 
 # Runs the command given after the output path; writes its wall time, CPU time and peak RSS as JSON.
@@ -54,6 +54,15 @@ with open(os.environ["SCIMOPS_BENCH_MODULE"], "a") as handle:
                              "maxrss_kb": usage.ru_maxrss}}) + "\\n")
 sys.exit(rc)
 """
+
+
+@dataclass
+class Process:
+    """A started, measured process: its label and the files of its result, output, module stats and cache."""
+
+    label: str
+    popen: subprocess.Popen
+    files: dict
 
 
 class Bench:
@@ -85,8 +94,11 @@ class Bench:
             path.write_text(json.dumps({"roster": roster}), encoding="utf-8")
         return path
 
-    def env(self, cache_dir, module_rss_file=None):
-        env = ansible_env(self.sim)
+    def roster(self, n):
+        return json.loads(self.users_file(n).read_text(encoding="utf-8"))["roster"]
+
+    def env(self, cache_dir, module_rss_file=None, sim=None):
+        env = ansible_env(sim or self.sim)
         # The result-dump callback is for tests; the bench measures Ansible as users run it.
         env.pop("ANSIBLE_CALLBACKS_ENABLED", None)
         env.pop("ANSIBLE_CALLBACK_PLUGINS", None)
@@ -96,10 +108,19 @@ class Bench:
             env["SCIMOPS_BENCH_MODULE"] = str(module_rss_file)
         return env
 
+    def vars_file(self, name, data):
+        path = self.workdir / ("%s.json" % name)
+        path.write_text(json.dumps(data), encoding="utf-8")
+        return path
+
     def command(self, tool, vars_file, extra_vars=None):
         if tool is FLOOR:
             return [sys.executable, str(HERE / "floor.py"), str(vars_file)]
-        command = [ansible_bin(), "-i", "localhost,", "-c", "local", str(tool.playbook_path), "-e", "@%s" % vars_file]
+        return self.playbook_command(tool.playbook_path, vars_file, extra_vars)
+
+    @staticmethod
+    def playbook_command(playbook, vars_file, extra_vars=None):
+        command = [ansible_bin(), "-i", "localhost,", "-c", "local", str(playbook), "-e", "@%s" % vars_file]
         if extra_vars:
             command += ["-e", json.dumps(extra_vars)]
         return command
@@ -108,23 +129,30 @@ class Bench:
 
     def process(self, label, command, module_rss=False):
         """Runs one command under the wrapper on a fresh cache directory; returns (measured, module) dicts."""
-        label = "%03d-%s" % (next(self._serial), label)
-        result_file, log_file = self.workdir / (label + ".json"), self.workdir / (label + ".log")
-        module_rss_file = self.workdir / (label + ".module") if module_rss else None
-        cache_dir = self.workdir / (label + ".cache")
-        cache_dir.mkdir()
         self.sim.clear_log()
-        with open(log_file, "w", encoding="utf-8") as log:
-            subprocess.run([sys.executable, "-c", MEASURE, str(result_file)] + command,
-                           env=self.env(cache_dir, module_rss_file), stdout=log, stderr=subprocess.STDOUT,
-                           stdin=subprocess.DEVNULL, check=False, cwd=str(self.workdir))
-        measured = json.loads(result_file.read_text(encoding="utf-8"))
+        return self.finish(self.start(label, command, self.sim, module_rss))
+
+    def start(self, label, command, sim, module_rss=False):
+        """Starts one command under the wrapper, against `sim`, on a fresh cache directory; returns its Process."""
+        label = "%03d-%s" % (next(self._serial), label)
+        files = {suffix: self.workdir / (label + suffix) for suffix in (".json", ".log", ".module", ".cache")}
+        files[".cache"].mkdir()
+        env = self.env(files[".cache"], files[".module"] if module_rss else None, sim)
+        with open(files[".log"], "w", encoding="utf-8") as log:
+            popen = subprocess.Popen([sys.executable, "-c", MEASURE, str(files[".json"])] + command, env=env, stdout=log,
+                                     stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, cwd=str(self.workdir))
+        return Process(label, popen, files)
+
+    def finish(self, process):
+        """Waits for a started Process; returns its (measured, module) dicts."""
+        process.popen.wait()
+        measured = json.loads(process.files[".json"].read_text(encoding="utf-8"))
         module = None
-        if module_rss_file is not None and module_rss_file.exists():
-            module = json.loads(module_rss_file.read_text(encoding="utf-8").splitlines()[-1])
+        if process.files[".module"].exists():
+            module = json.loads(process.files[".module"].read_text(encoding="utf-8").splitlines()[-1])
         if measured["rc"] != 0:
-            tail = log_file.read_text(encoding="utf-8", errors="replace")[-3000:]
-            self.problem("%s exited %d; the end of its output:\n%s" % (label, measured["rc"], tail))
+            tail = process.files[".log"].read_text(encoding="utf-8", errors="replace")[-3000:]
+            self.problem("%s exited %d; the end of its output:\n%s" % (process.label, measured["rc"], tail))
         return measured, module
 
     def measure(self, tool, n, latency, phase, extra_vars=None):
@@ -165,9 +193,8 @@ class Bench:
     def rerun_only(self, tool, n, latency):
         """The idempotent rerun alone, on a tenant seeded with the roster as a first run would leave it."""
         self.fresh_tenant(latency)
-        roster = json.loads(self.users_file(n).read_text(encoding="utf-8"))["roster"]
         self.sim.seed_users([{"userName": u["user_name"], "title": u["title"],
-                              "name": {"givenName": u["given_name"], "familyName": u["family_name"]}} for u in roster])
+                              "name": {"givenName": u["given_name"], "familyName": u["family_name"]}} for u in self.roster(n)])
         return self.rerun(tool, n, latency)
 
     def rerun(self, tool, n, latency):
@@ -194,16 +221,8 @@ class Bench:
         self.runs.append(median)
         return median
 
-    def rate_limited(self, n):
-        """ROSTER at Totango's own limit: the simulator serves 429s above 100 a minute, the module paces itself."""
-        self.fresh_tenant(0, rate_limit=RATE_LIMIT, rate_limit_window=60)
-        run = self.measure(ROSTER, n, 0, "ratelimit", {"bench_parallel": PARALLEL, "bench_requests_per_minute": RATE_LIMIT})
-        if run.writes != n:
-            self.problem("the rate-limited run made %d writes; expected %d" % (run.writes, n))
-        return run
-
-    def run_steps(self, steps, rate_users=None):
-        """Every step of the plan in order, then the rate-limited run of `rate_users` (None: none)."""
+    def run_steps(self, steps):
+        """Every step of the plan, in order."""
         for step in steps:
             if step.tool in BASELINES:
                 self.baseline(step.tool, step.latency, step.n)
@@ -211,7 +230,3 @@ class Bench:
                 self.rerun_only(step.tool, step.n, step.latency)
             else:
                 self.create_then_rerun(step.tool, step.n, step.latency)
-        if rate_users:
-            self.say("%s under the simulator's limit of %d requests a minute, N=%d:" % (ROSTER.title, RATE_LIMIT, rate_users))
-            self.rate_limited(rate_users)
-

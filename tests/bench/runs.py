@@ -2,13 +2,15 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""The records of the bench: a step of the plan, and a measured run."""
+"""The records of the bench: a step of the plan, a measured run, and all the results of one bench run."""
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, fields
 from typing import Optional
 
+from tests.bench.pacing import PaceRun
+from tests.bench.scaling import ScaleRun
 from tests.bench.tools import EMPTY, LETTERS, PING, Tool, tool
 
 CREATE_AND_RERUN = "both"  # a step's `what`: create on an empty tenant, then the idempotent rerun
@@ -103,3 +105,23 @@ def ping_beyond_empty(runs, n):
 
 def ratio(numerator, denominator):
     return numerator / denominator if denominator else float("inf")
+
+
+@dataclass
+class Results:
+    """Everything one bench run measured: the tools' runs, the scaling table's and the pacing table's."""
+
+    runs: list
+    scaling: list
+    pacing: list
+
+    def as_dict(self):
+        return {"runs": [run.as_dict() for run in self.runs], "scaling": [run.as_dict() for run in self.scaling],
+                "pacing": [run.as_dict() for run in self.pacing]}
+
+    @classmethod
+    def from_dict(cls, data):
+        """From as_dict(); a file of an earlier bench has runs only."""
+        return cls([Run.from_dict(run) for run in data["runs"]],
+                   [ScaleRun.from_dict(run) for run in data.get("scaling", [])],
+                   [PaceRun.from_dict(run) for run in data.get("pacing", [])])

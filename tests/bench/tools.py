@@ -43,11 +43,12 @@ TOOLS = {tool.name: tool for tool in (URI_LOOP, USER_LOOP, ROSTER, FLOOR, EMPTY,
 LOOPS = (URI_LOOP, USER_LOOP)
 BASELINES = (EMPTY, PING)  # no request made: Ansible's fixed cost, every other cost is measured beyond them
 
-# Runs that are not a tool of their own: ROSTER at Totango's rate limit.
+# The tables that are not a tool's: the roles and ROSTER in large tenants, and ROSTER against each rate limiter.
+SCALING = "scaling"
 PACING = "pacing"
-RUNS = tuple(TOOLS) + (PACING,)
+RUNS = tuple(TOOLS) + (SCALING, PACING)
 
-# The letters --tools took before the tools had names ("r" was the rate-limit run).
+# The letters --tools took before the tools had names ("r" was the rate-limit run, now the pacing table).
 LETTERS = dict({tool.letter: tool.name for tool in TOOLS.values()}, r=PACING)
 
 
