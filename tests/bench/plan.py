@@ -13,6 +13,7 @@ from tests.bench.runs import CREATE_AND_RERUN, RERUN, Step
 from tests.bench.tools import BASELINES, FLOOR, LOOPS, PACING, ROSTER, SCALING
 
 QUICK_USERS, QUICK_LOOP_USERS = 20, 3
+BASELINE_REPEATS = 3  # --quick: 1
 
 
 @dataclass(frozen=True)
@@ -46,7 +47,7 @@ def _steps(args):
     """
     loop_sizes = sorted(set(args.ab_sizes + ([1000] if args.full else [])))
     # The baselines make no request, so latency does not matter; they load the same roster vars as the others.
-    steps = [Step(tool, n, 0) for n in sorted(set(args.cd_sizes + loop_sizes)) for tool in BASELINES]
+    steps = [Step(tool, n, 0, repeat=BASELINE_REPEATS) for n in sorted(set(args.cd_sizes + loop_sizes)) for tool in BASELINES]
     for index, latency in enumerate(args.latencies):
         for n in args.cd_sizes:
             if n > 1000 and latency > 0 and not args.full:

@@ -7,7 +7,8 @@
 from __future__ import annotations
 
 from tests.bench import pacing, scaling
-from tests.bench.runner import BASELINE_REPEATS, PARALLEL
+from tests.bench.plan import BASELINE_REPEATS
+from tests.bench.runner import PARALLEL
 from tests.bench.runs import baseline_wall, find, ping_beyond_empty, ratio
 from tests.bench.tools import FLOOR, LOOPS, ROSTER, URI_LOOP, USER_LOOP
 

@@ -27,7 +27,6 @@ from tests.simulator.totango_sim import TotangoSimulator
 
 HERE = Path(__file__).resolve().parent
 PARALLEL = 8
-BASELINE_REPEATS = 3
 
 # Runs the command given after the output path; writes its wall time, CPU time and peak RSS as JSON.
 # ru_maxrss of RUSAGE_CHILDREN is the peak RSS of the largest single process of the tree (in KiB on Linux).
@@ -207,7 +206,7 @@ class Bench:
     def extra_vars(tool):
         return {"bench_parallel": PARALLEL} if tool is ROSTER else None
 
-    def baseline(self, tool, latency, n, repeat=BASELINE_REPEATS):
+    def baseline(self, tool, latency, n, repeat):
         """EMPTY or PING: no request made, so the tenant does not matter; the same roster vars are loaded.
 
         Every other tool's cost is measured beyond these baselines, so each is the median of `repeat` runs:
@@ -225,7 +224,7 @@ class Bench:
         """Every step of the plan, in order."""
         for step in steps:
             if step.tool in BASELINES:
-                self.baseline(step.tool, step.latency, step.n)
+                self.baseline(step.tool, step.latency, step.n, step.repeat)
             elif step.what == RERUN:
                 self.rerun_only(step.tool, step.n, step.latency)
             else:

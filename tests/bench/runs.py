@@ -25,6 +25,7 @@ class Step:
     n: int
     latency: int
     what: str = CREATE_AND_RERUN
+    repeat: int = 1  # a baseline's: the median of this many runs
 
 
 @dataclass
