@@ -206,6 +206,19 @@ options:
       - V(false) patches only what differs.
     type: bool
     default: false
+  expected_plan_id:
+    description:
+      - The RV(plan_id) of the run that was reviewed, usually a check run (C(--check --diff)) approved in an AWX
+        workflow. When this run's plan differs, the task fails before any write, and in check mode too, so the
+        apply job can be rehearsed.
+      - The refusal names this option and both ids, and says what changed since the review as far as a run can
+        tell. It holds only the reviewed id, which starts with the reviewed plan's counts, so it gives the counts
+        per action then and now, and names every user this run would write, with the fields it would change (the
+        first 50, then how many more; also in RV(plan_users)). Compare them with the reviewed diff.
+      - The plan differs when anything this run would write differs from the reviewed plan, because the roster,
+        the options or Totango changed meanwhile. A change to a user the run leaves alone does not count.
+      - When not given, the run goes ahead whatever its plan; it returns RV(plan_id) all the same.
+    type: str
 notes:
   - "A run costs, in reads: with O(disable_unlisted), one per 100 users in the tenant; otherwise the first page
     and then the fewer of one lookup per listed user not on it or the remaining pages (a single listed user: one
@@ -396,6 +409,65 @@ diff:
       after_header: ericd@company.com (update)
       before: {title: CSM}
       after: {title: CSM Team Leader}
+plan_id:
+  description:
+    - A digest of exactly what the run writes (or would write, in check mode), the same in check mode and in the
+      real run for the same roster, options and tenant. Pass the one of a reviewed check run as O(expected_plan_id).
+    - For each user written, the digest covers their e-mail, the account written to, the action, the kind of write,
+      each changed field before and after, and the teams they leave (O(leave_teams)); with any write, the tenant
+      (O(scim_url)) too. Users left alone do not count, nor what Totango changes by itself (C(meta),
+      C(lastModified)). No secret is part of it.
+    - It reads C(c<created>-u<updated>-r<renamed>-d<disabled>-l<team leaves>-<sha256>), the counts of the plan and
+      the SHA-256 of its canonical JSON. A run that writes nothing returns
+      V(c0-u0-r0-d0-l0-fd0d59a5c5a8965e3d40893e4e0bc655bd7e232a2414b20f6141832651029288) on every tenant.
+    - Computed once every user is planned and before the first write; a write that then fails does not change it.
+  returned: when the run got as far as planning (not on an input error or a refusal before it)
+  type: str
+  sample: c1-u2-r0-d1-l2-3b1f0c8e6f0a4d54a0e9d7d5c1b2a3f4e5d6c7b8a9f0e1d2c3b4a5f6e7d8c9b0
+plan:
+  description: The counts of the plan RV(plan_id) stands for, per kind of write.
+  returned: when RV(plan_id) is
+  type: dict
+  contains:
+    create:
+      description: Users to create.
+      type: int
+      returned: always
+    update:
+      description: Users to update.
+      type: int
+      returned: always
+    rename:
+      description: Users to rename.
+      type: int
+      returned: always
+    disable:
+      description: Users to disable.
+      type: int
+      returned: always
+    leave:
+      description: Team memberships to remove (O(leave_teams)), one per user and team.
+      type: int
+      returned: always
+  sample: {create: 1, update: 2, rename: 0, disable: 1, leave: 2}
+expected_plan_id:
+  description: The O(expected_plan_id) given, when the plan differed from it (nothing was changed).
+  returned: failure
+  type: str
+  sample: c1-u2-r0-d1-l2-3b1f0c8e6f0a4d54a0e9d7d5c1b2a3f4e5d6c7b8a9f0e1d2c3b4a5f6e7d8c9b0
+plan_users:
+  description:
+    - When the plan differed from O(expected_plan_id) (nothing was changed), the users (the first 50) this run
+      would write, each with the action and the fields it changes.
+  returned: failure
+  type: list
+  elements: str
+  sample: ["tracy@company.com (update: title)", "leaver@company.com (disable, leave teams: active, teams 2694)"]
+plan_users_total:
+  description: How many users this run would write, when the plan differed from O(expected_plan_id).
+  returned: failure
+  type: int
+  sample: 2
 not_found:
   description: The users (the first 50) listed with O(users[].state=disabled) who are not in Totango.
   returned: always
@@ -495,6 +567,7 @@ error:
 """
 
 from ansible_collections.scimops.totango.plugins.module_utils import _leave_teams as leave
+from ansible_collections.scimops.totango.plugins.module_utils import _plan as planning
 from ansible_collections.scimops.totango.plugins.module_utils import _roster as roster
 from ansible_collections.scimops.totango.plugins.module_utils import _roster_result as results
 from ansible_collections.scimops.totango.plugins.module_utils._errors import OptionError, ScimError
@@ -523,6 +596,7 @@ def argument_spec():
         "keep_teams": {"type": "list", "elements": "str", "default": []},
         "not_found": {"type": "str", "choices": ["ignore", "warn", "fail"], "default": "ignore"},
         "match_by": match_by_argument_spec(),
+        "expected_plan_id": {"type": "str"},
     }
 
 
@@ -530,9 +604,35 @@ def main():
     module = TotangoModule(argument_spec=argument_spec(), supports_check_mode=True)
     params = module.params
     invocation = results.roster_invocation(params)
-    errors = roster.check_roster_options(params)
+    errors = roster.check_roster_options(params) + planning.expected_plan_errors(params["expected_plan_id"])
     if errors:
         module.fail_json(changed=False, invocation=invocation, **roster.input_error_result(errors))
+    client, directory, items, leaves, missing = plan_run(module, params, invocation)
+    plan = planning.Plan(planning.planned_writes(items), params["scim_url"])
+    refusal = planning.plan_refusal(plan, params["expected_plan_id"])
+    if refusal:
+        module.fail_json(changed=False, invocation=invocation, **refusal)
+    if not module.check_mode:
+        roster.apply_items(client, directory, items, params["replace"], params["parallel"])
+        leave.apply_leaves(client, leaves, params["parallel"])
+    result = results.roster_result(items, module._diff, params["report_unchanged"])
+    result.update(plan.result())
+    result.update(results.capped("not_found", [item.user_name for item in missing]))
+    if params["leave_teams"]:
+        result["teams"] = leave.leaves_result(leaves)
+    if missing and params["not_found"] == "warn":
+        module.warn("Not in Totango, so not disabled (check the e-mails): %s" % results.named(
+            item.label for item in missing))
+    if result["counts"]["failed"]:
+        module.fail_json(msg=results.failure_message(items), invocation=invocation, **result)
+    module.exit_json(invocation=invocation, **result)
+
+
+def plan_run(module, params, invocation):
+    """Reads and plans every user and team leave, failing before any write on what the input or tenant refuses.
+
+    Returns (client, directory, items, leaves, missing): what the writes need, and the leavers not in Totango.
+    """
     protected = {normalize_email(str(email)) for email in params["protected_users"]}
     try:
         client = module.client
@@ -554,19 +654,7 @@ def main():
     except (OptionError, ScimError) as error:
         module.fail_on(error, changed=False, invocation=invocation)
     roster.settle_items(items)
-    if not module.check_mode:
-        roster.apply_items(client, directory, items, params["replace"], params["parallel"])
-        leave.apply_leaves(client, leaves, params["parallel"])
-    result = results.roster_result(items, module._diff, params["report_unchanged"])
-    result.update(results.capped("not_found", [item.user_name for item in missing]))
-    if params["leave_teams"]:
-        result["teams"] = leave.leaves_result(leaves)
-    if missing and params["not_found"] == "warn":
-        module.warn("Not in Totango, so not disabled (check the e-mails): %s" % results.named(
-            item.label for item in missing))
-    if result["counts"]["failed"]:
-        module.fail_json(msg=results.failure_message(items), invocation=invocation, **result)
-    module.exit_json(invocation=invocation, **result)
+    return client, directory, items, leaves, missing
 
 
 if __name__ == "__main__":

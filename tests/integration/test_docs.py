@@ -263,6 +263,11 @@ SCENARIOS = """
           - user_name: keep.me@example.com
             external_id: ext-1
       ignore_errors: true
+    - name: users plan not the reviewed one
+      scimops.totango.totango_users:
+        users: [{user_name: ada@example.com, title: Not what was reviewed}]
+        expected_plan_id: c0-u0-r0-d0-l0-fd0d59a5c5a8965e3d40893e4e0bc655bd7e232a2414b20f6141832651029288
+      ignore_errors: true
     - name: users without credentials
       scimops.totango.totango_users:
         users: [{user_name: ada@example.com}]
