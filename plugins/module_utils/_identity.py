@@ -29,8 +29,19 @@ def _email(value):
 
 
 def _external_id(options):
-    value = options.get("external_id")
-    return None if value in (None, "") else str(value)
+    value = str(options.get("external_id") or "").strip()
+    return value or None
+
+
+def _split_by_case(resources, external_id):
+    """(the accounts whose external id is exactly this one, those whose differs from it only in case).
+
+    Totango compares external ids exactly, as RFC 7643 has them (caseExact); one that differs only in case
+    is far likelier a typo for the same person than another person, so it is never ignored.
+    """
+    exact = [r for r in resources if str(r.get("externalId")) == external_id]
+    folded = [r for r in resources if r not in exact and str(r.get("externalId")).lower() == external_id.lower()]
+    return exact, folded
 
 
 def describe(resource):
@@ -73,17 +84,18 @@ class ListedAccounts:
 
     def __init__(self, resources):
         self._by_name = {}
-        self._by_external_id = {}
+        self._by_external_id = {}  # by the external id in lower case: its case variants together
         for resource in resources:
             self._by_name[_email(resource.get("userName"))] = resource
             if resource.get("externalId") not in (None, ""):
-                self._by_external_id.setdefault(str(resource["externalId"]), []).append(resource)
+                self._by_external_id.setdefault(str(resource["externalId"]).lower(), []).append(resource)
 
     def by_user_name(self, user_name):
         return self._by_name.get(_email(user_name))
 
     def by_external_id(self, external_id):
-        return list(self._by_external_id.get(str(external_id), []))
+        """(exact holders, holders of the id in another case): see _split_by_case."""
+        return _split_by_case(self._by_external_id.get(str(external_id).lower(), []), str(external_id))
 
 
 class LookedUpAccounts:
@@ -102,10 +114,12 @@ class LookedUpAccounts:
         return self._by_name[key]
 
     def by_external_id(self, external_id):
+        """(exact holders, holders in another case). A server whose filter is case-sensitive (RFC 7643's
+        caseExact) shows no case variant to a lookup; a full listing (disable_unlisted) always does."""
         key = str(external_id)
         if key not in self._by_external_id:
             self._by_external_id[key] = find_users(self._client, "externalId", key)
-        return list(self._by_external_id[key])
+        return _split_by_case(self._by_external_id[key], key)
 
 
 # -- matching ----------------------------------------------------------------------------------------
@@ -140,7 +154,8 @@ def _by_user_name(options, accounts, state):
         or (current is not None and str(current.get("externalId") or "") != external_id))
     if not writes_external_id:
         return Identity(current)
-    holders = [r for r in accounts.by_external_id(external_id) if not current or str(r.get("id")) != str(current.get("id"))]
+    exact, folded = accounts.by_external_id(external_id)
+    holders = [r for r in exact + folded if not current or str(r.get("id")) != str(current.get("id"))]
     if not holders:
         return Identity(current)
     what = "creating %s" % _email(options["user_name"]) if current is None else "setting it on %s" % describe(current)
@@ -154,7 +169,12 @@ def _by_user_name(options, accounts, state):
 def _by_external_id(options, accounts, state):
     user_name = _email(options["user_name"])
     external_id = _external_id(options)
-    holders = accounts.by_external_id(external_id)
+    holders, folded = accounts.by_external_id(external_id)
+    if folded and not holders:
+        return Identity(None, "no Totango user has external_id %s exactly, but %s has it in another case; Totango "
+                              "compares external ids exactly, so nothing was written for either. Correct external_id "
+                              "to the one Totango holds, or change it in Totango" % (external_id, _accounts(folded)),
+                        folded)
     if len(holders) > 1:
         return Identity(None, "external_id %s is held by %d Totango users: %s; nothing was written for them. Give the "
                               "id to one account only (in Totango), then rerun"

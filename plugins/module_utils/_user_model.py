@@ -34,7 +34,8 @@ EMAIL_RE = re.compile(r"^[^@\s\"<>(),;:]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9]
 class UserField:
     """One managed user attribute: its option, where it lives in a SCIM User, and the rules its value obeys.
 
-    kind: str, email (trimmed and lower-cased), bool, license (one API value, sent as a list) or teams.
+    kind: str, email (trimmed and lower-cased), identifier (trimmed: an id from an HR export or a survey answer
+    carries no meaningful spaces), bool, license (one API value, sent as a list) or teams.
     attribute: the SCIM attribute in its schema, dotted for a sub-attribute (name.givenName).
     mirror: another attribute of the extension that carries the same value (active is also isActive).
     patch: False where Totango's PATCH does not accept the attribute, so a change needs a PUT.
@@ -97,7 +98,7 @@ class UserField:
 # them with this table) and in the simulator's user record.
 USER_FIELDS = (
     UserField("user_name", "userName", kind="email", max_length=100, non_empty=True, key=True, aliases=["email"]),
-    UserField("external_id", "externalId", max_length=128, clearable=True),
+    UserField("external_id", "externalId", kind="identifier", max_length=128, clearable=True),
     UserField("given_name", "name.givenName", max_length=30, non_empty=True),
     UserField("family_name", "name.familyName", max_length=30, non_empty=True),
     # display_name non-empty: Totango derives a display name when there is none, so "" would be sent on every run.
@@ -107,7 +108,8 @@ USER_FIELDS = (
     UserField("license", "license", kind="license", extension=True),
     UserField("is_admin", "isAdmin", kind="bool", extension=True, patch=False),
     UserField("manager_email", "managerEmail", kind="email", extension=True, max_length=100, clearable=True),
-    UserField("manager_external_id", "managerExternalId", extension=True, max_length=128, clearable=True),
+    UserField("manager_external_id", "managerExternalId", kind="identifier", extension=True, max_length=128,
+              clearable=True),
     UserField("teams", "groups", kind="teams"),
 )
 FIELDS = dict((field.name, field) for field in USER_FIELDS)
@@ -223,6 +225,10 @@ def user_option_errors(options, prefix=""):
 
 def _field_error(field, value):
     text = normalize_email(value) if field.kind == "email" else str(value)
+    if field.kind == "identifier":
+        if text and not text.strip():
+            return 'must not be only spaces (give "" to clear it)'
+        text = text.strip()
     if field.non_empty and not text.strip():
         return "must not be empty"
     if field.max_length and len(text) > field.max_length:
@@ -310,6 +316,8 @@ def desired_view(options, resolved_teams=None):
             continue
         if field.kind == "email":
             value = normalize_email(value)
+        elif field.kind == "identifier":
+            value = str(value).strip()
         elif field.kind == "license":
             value = parse_license(value)
         view[field.name] = value

@@ -54,7 +54,10 @@ options:
     description: Job title, at most 128 characters. An empty string clears it.
     type: str
   external_id:
-    description: Your own id for the user, at most 128 characters. An empty string clears it.
+    description:
+      - Your own id for the user, at most 128 characters, without the spaces around it. An empty string clears it.
+      - Totango compares external ids exactly. One that Totango holds only in another case (C(HR-1) for C(hr-1))
+        fails that user, naming the account, rather than creating a second account or disabling the first.
     type: str
   active:
     description:

@@ -135,6 +135,32 @@ def test_bad_identity_input_is_refused_before_any_request(sim, tenant, tmp_path,
         assert sim.log() == [], "the input is checked before any request"
 
 
+def test_an_external_id_with_spaces_around_it_still_finds_the_account(sim, tenant, tmp_path):
+    barbara = tenant["barbara.old@example.com"]
+    roster = [dict(entry, external_id=" %s " % entry["external_id"]) for entry in ROSTER_AFTER_MARRIAGE]
+    extra = {"roster": roster, "match_by": "external_id", "disable_unlisted": True}
+    phases = check_apply_rerun(sim, tmp_path, ROSTER, TASK, extra)
+    assert phases.result["renamed"] == 1 and phases.result["disabled"] == 0 and phases.result["created"] == 0
+    assert sim.user("barbara.new@example.com")["id"] == barbara
+    assert sim.user("dora@example.com")["externalId"] == "1003", "the id is written trimmed"
+
+
+def test_an_external_id_totango_holds_in_another_case_is_refused_not_disabled_and_created(sim, tmp_path):
+    ada = sim.seed_users([body("ada.old@example.com", "HR-1")])[0]["id"]
+    roster = [{"user_name": "ada.new@example.com", "external_id": "hr-1", "given_name": "Ada",
+               "family_name": "Lovelace"}]
+    for match_by in ("external_id", "user_name"):
+        extra = {"roster": roster, "match_by": match_by, "disable_unlisted": True}
+        phases = check_apply_rerun(sim, tmp_path, ROSTER, TASK, extra, failing=True)
+        for result in (phases.predicted, phases.result):
+            assert result["users"][0]["failed"] is True, result["users"]
+            assert "ada.old@example.com" in result["users"][0]["msg"] and "HR-1" in result["users"][0]["msg"]
+            assert result["disabled"] == 0 and result["created"] == 0
+        assert phases.writes == []
+        assert sim.user("ada.old@example.com")["active"] is True and sim.user("ada.old@example.com")["id"] == ada
+        assert sim.user("ada.new@example.com") is None
+
+
 def test_two_accounts_sharing_the_external_id_fail_that_entry_only(sim, tenant, tmp_path):
     twin = sim.seed_users([body("barbara.twin@example.com", "1001")])[0]["id"]
     roster = [{"user_name": "barbara.new@example.com", "external_id": "1001", "title": "Lead"},

@@ -5,6 +5,7 @@
 """Which account a listed user is (match_by), from a listing or from lookups."""
 
 import pytest
+from ansible_collections.scimops.totango.plugins.module_utils import _identity as identity_module
 from ansible_collections.scimops.totango.plugins.module_utils._identity import (
     ListedAccounts,
     LookedUpAccounts,
@@ -124,3 +125,30 @@ def test_lookups_cost_only_what_decides(options, match_by, expected):
     client = CountingClient([BARBARA, CARL])
     match_user(options, match_by, LookedUpAccounts(client))
     assert client.filters == expected
+
+
+def test_an_external_id_is_matched_without_its_surrounding_spaces():
+    identity = match_user({"user_name": "barbara.new@example.com", "external_id": " 1001 "}, "external_id",
+                          listed(BARBARA, CARL))
+    assert identity.current is BARBARA and identity.conflict is None
+    users = [{"user_name": "a@example.com", "external_id": "7"}, {"user_name": "b@example.com", "external_id": "7 "}]
+    assert [e.option for e in identity_option_errors(users, "external_id")] == ["users[1].external_id"]
+
+
+@pytest.mark.parametrize("match_by", ["external_id", "user_name"])
+def test_an_external_id_held_only_in_another_case_is_a_conflict_never_a_new_account(match_by):
+    ada = account("5", "ada.old@example.com", "HR-1")
+    identity = match_user({"user_name": "ada.new@example.com", "external_id": "hr-1"}, match_by, listed(ada, CARL))
+    assert identity.current is None and identity.claimed == {"5"}, "the account in another case is never disabled"
+    assert "ada.old@example.com" in identity.conflict and "HR-1" in identity.conflict
+
+
+def test_lookups_tell_case_variants_from_exact_holders(monkeypatch):
+    ada = account("5", "ada.old@example.com", "HR-1")
+    asked = []
+    # a server whose filter ignores case answers both lookups with Ada's account
+    monkeypatch.setattr(identity_module, "find_users", lambda client, attribute, value: asked.append(value) or [ada])
+    accounts = LookedUpAccounts(client=None)
+    assert accounts.by_external_id("hr-1") == ([], [ada])
+    assert accounts.by_external_id("HR-1") == ([ada], [])
+    assert accounts.by_external_id("hr-1") == ([], [ada]) and asked == ["hr-1", "HR-1"], "each asked once"

@@ -53,6 +53,8 @@ NOT_REMOVABLE = ("userName", "name.givenName", "groups")  # the vendor: "can not
 
 names = st.text(alphabet="abcdeXYZ\u00e9\u00fc' -.019", min_size=1, max_size=30).filter(lambda s: s.strip())
 free_text = st.text(alphabet="abcXYZ\u00f8 -_/.#0129", max_size=24)
+# External ids are trimmed on input (kind "identifier"); the trimming has its own tests.
+identifiers = free_text.map(lambda text: text.strip())
 
 
 # -- strategies ---------------------------------------------------------------------------
@@ -122,8 +124,8 @@ def desired_options(draw, current):
     pick("family_name", names)
     pick("display_name", free_text.filter(lambda s: s.strip()), same=lambda v: v if v.strip() else "Named")
     pick("title", free_text)
-    pick("external_id", free_text)
-    pick("manager_external_id", free_text)
+    pick("external_id", identifiers, same=str.strip)
+    pick("manager_external_id", identifiers, same=str.strip)
     pick("active", st.booleans())
     pick("is_admin", st.booleans())
     pick("license", st.sampled_from(LICENSE_SPELLINGS), same=lambda v: draw(st.sampled_from((v, v.upper(), v.title()))))
