@@ -247,6 +247,13 @@ def test_onboarding_publishes_its_plan_id_for_the_apply_job(sim, tmp_path):
     assert write_requests(sim) == [("POST", "/Users")]
     assert apply.artifacts["scimops_totango_onboarding_plan_id"] == published
 
+    # the apply job launched on its own, without the check job's artifact: no request at all
+    sim.clear_log()
+    alone = run_job(sim, tmp_path, "onboard-alone", ONBOARDING_PLAYBOOK,
+                    dict(people, onboarding_expected_plan_id="{{ scimops_totango_onboarding_plan_id }}"))
+    assert alone.status == "failed" and "scimops_totango_onboarding_plan_id" in alone.stdout
+    assert sim.log() == []
+
     # a stale id: the role refuses in its own terms, with nothing written
     sim.clear_log()
     stale = run_job(sim, tmp_path, "onboard-stale", ONBOARDING_PLAYBOOK,
