@@ -37,7 +37,8 @@ from scim2_server.service import ScimService
 from scim2_server.testserver.application import BEARER_TOKEN_SCHEME, BearerTokenApplication
 from scim2_server.utils import load_default_resource_types, load_default_schemas, load_default_service_provider_config
 
-from tests.integration.harness import SIM_APP_TOKEN
+from tests.simulator.defaults import SIM_APP_TOKEN
+from tests.simulator.launcher import LoggedRequests, ServedInThread
 
 CORE_USER_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:User"
 GROUP_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:Group"
@@ -48,7 +49,7 @@ WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 PAGE_SIZE = 50
 
 # A TEST secret (not a real credential): the one bearer token the server accepts. The secrets scan of
-# tests/integration/conftest.py greps every run's output for it through issued_tokens().
+# tests/integration/secrets_scan.py greps every run's output for it through issued_tokens().
 BEARER_TOKEN = "scim2-bearer-Hn52tQ"
 
 # The Totango extension as the vendor's document shows it on a User (isActive, license as a list, isAdmin,
@@ -142,8 +143,10 @@ class _QuietHandler(WSGIRequestHandler):
         pass
 
 
-class Scim2Server:
+class Scim2Server(ServedInThread, LoggedRequests):
     """scim2-server on 127.0.0.1 and a free port, in a thread; start()/stop() or a context manager."""
+
+    poll_interval = 0.1
 
     app_token = SIM_APP_TOKEN  # what an app_token run sends; this server refuses it (it knows bearer tokens only)
     admin_user = admin_password = None  # no token endpoint: username/password cannot be used here
@@ -153,32 +156,12 @@ class Scim2Server:
         self.service = ScimService(self.provider)
         self.requests = RequestLog()
         self.application = None
-        self._server = None
-        self._thread = None
         self.reset()
 
-    # -- lifecycle -----------------------------------------------------------------------------
+    # -- lifecycle (start, stop and the context manager: ServedInThread) -----------------------
 
-    def start(self):
-        if self._server is None:
-            self._server = make_server("127.0.0.1", 0, self.requests, server_class=_Server, handler_class=_QuietHandler)
-            self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.1},
-                                            name="scim2-server", daemon=True)
-            self._thread.start()
-        return self
-
-    def stop(self):
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._thread.join(5)
-            self._server = self._thread = None
-
-    def __enter__(self):
-        return self.start()
-
-    def __exit__(self, *exc_info):
-        self.stop()
+    def _bind(self):
+        return make_server("127.0.0.1", 0, self.requests, server_class=_Server, handler_class=_QuietHandler)
 
     def reset(self):
         """An empty storage and an empty log (the provider and the socket stay)."""
@@ -199,7 +182,7 @@ class Scim2Server:
     def issued_tokens(self):
         return [BEARER_TOKEN]
 
-    # -- the request log -----------------------------------------------------------------------
+    # -- the request log (writes and reads: LoggedRequests) ------------------------------------
 
     def log(self):
         """Every request so far: dicts of method, path (under /v2), query, body, status, write, seq."""
@@ -207,12 +190,6 @@ class Scim2Server:
 
     def clear_log(self):
         self.requests.clear()
-
-    def writes(self):
-        return [entry for entry in self.log() if entry["write"]]
-
-    def reads(self):
-        return [entry for entry in self.log() if not entry["write"]]
 
     # -- data, in-process and not logged -------------------------------------------------------
 

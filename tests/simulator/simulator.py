@@ -11,14 +11,14 @@ import shutil
 import ssl
 import subprocess
 import tempfile
-import threading
 
 from tests.simulator.defaults import DEFAULT_ADMIN_PASSWORD, DEFAULT_ADMIN_USER, DEFAULT_APP_TOKEN, SCIM_PREFIX, TOKEN_PATH
 from tests.simulator.server import Handler, Server, Server6
+from tests.simulator.launcher import LoggedRequests, ServedInThread
 from tests.simulator.state import SimState
 
 
-class TotangoSimulator:
+class TotangoSimulator(ServedInThread, LoggedRequests):
     """A Totango SCIM simulator on a real socket; start()/stop() or use as a context manager.
 
     `clock` (monotonic seconds) and `sleep` replace time.monotonic and time.sleep for the rate limiter
@@ -31,16 +31,11 @@ class TotangoSimulator:
         self.app_token, self.admin_user, self.admin_password = app_token, admin_user, admin_password
         self.cert_path = self.key_path = None
         self.state = SimState(app_token, admin_user, admin_password, config, clock=clock, sleep=sleep)
-        self._server = None
-        self._thread = None
         self._tmpdir = None
 
-    # -- lifecycle -------------------------------------------------------------
+    # -- lifecycle (start, stop and the context manager: ServedInThread) -----------------------
 
-    def start(self):
-        """Bind and serve in a background thread; returns self."""
-        if self._server is not None:
-            return self
+    def _bind(self):
         server_cls = Server6 if ":" in self.host else Server
         server = server_cls((self.host, self.port), Handler)
         server.sim = self.state
@@ -50,31 +45,18 @@ class TotangoSimulator:
             except Exception:
                 server.server_close()
                 raise
-        self._server = server
         self.port = server.server_address[1]
         self.state.scim_url = self.scim_url
-        self._thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2},
-                                        name="totango-sim-%d" % self.port, daemon=True)
-        self._thread.start()
-        return self
+        return server
 
-    def stop(self):
-        """Stop serving and release the port (and the TLS temp dir)."""
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._thread.join(5)
-            self._server = None
-            self._thread = None
+    def thread_name(self):
+        return "totango-sim-%d" % self.port
+
+    def _stopped(self):
+        """Release the TLS temp dir."""
         if self._tmpdir is not None:
             shutil.rmtree(self._tmpdir, ignore_errors=True)
             self._tmpdir = None
-
-    def __enter__(self):
-        return self.start()
-
-    def __exit__(self, *exc_info):
-        self.stop()
 
     def _make_tls_context(self):
         self._tmpdir = tempfile.mkdtemp(prefix="totango-sim-tls-")
@@ -114,7 +96,7 @@ class TotangoSimulator:
         """The OAuth token endpoint."""
         return self.base_url + TOKEN_PATH
 
-    # -- log and config ---------------------------------------------------------------
+    # -- log (writes and reads: LoggedRequests) and config ------------------------------
 
     def log(self):
         """Every SCIM/token request so far (dicts: seq, ts, method, path, query, status, fault, auth, write)."""
@@ -123,14 +105,6 @@ class TotangoSimulator:
     def clear_log(self):
         """Forget the log and counters."""
         self.state.clear_log()
-
-    def writes(self):
-        """Logged write requests (POST/PUT/PATCH/DELETE on Users/Groups)."""
-        return [entry for entry in self.log() if entry["write"]]
-
-    def reads(self):
-        """Logged SCIM requests that are not writes (token requests excluded)."""
-        return [entry for entry in self.log() if not entry["write"] and entry["path"] != "token"]
 
     def stats(self):
         """{"reads", "writes", "token", "total", "status_429"}"""
