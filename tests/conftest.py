@@ -2,7 +2,12 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""Shared pytest fixtures: one Totango SCIM simulator per session, reset for every test."""
+"""Shared pytest fixtures: one Totango SCIM simulator per session, reset for every test.
+
+The secrets scan of every ansible-playbook / ansible-runner run (and the `playbook` fixture) is the
+plugin tests/integration/secrets_scan.py, registered here: pytest takes pytest_plugins only from a
+conftest it reads before collecting, which this one always is.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +19,8 @@ import pytest
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 if REPO_ROOT not in sys.path:
     sys.path.insert(0, REPO_ROOT)
+
+pytest_plugins = ["tests.integration.secrets_scan"]
 
 
 @pytest.fixture(autouse=True)
@@ -30,8 +37,8 @@ def pacing_state(tmp_path_factory, monkeypatch):
 
 @pytest.fixture(scope="session")
 def sim_server():
-    """One simulator for the whole session, with the TEST secrets from tests/integration/harness.py."""
-    from tests.integration.harness import SIM_ADMIN_PASSWORD, SIM_ADMIN_USER, SIM_APP_TOKEN
+    """One simulator for the whole session, with the TEST secrets from tests/simulator/defaults.py."""
+    from tests.simulator.defaults import SIM_ADMIN_PASSWORD, SIM_ADMIN_USER, SIM_APP_TOKEN
     from tests.simulator.totango_sim import TotangoSimulator
 
     server = TotangoSimulator(app_token=SIM_APP_TOKEN, admin_user=SIM_ADMIN_USER, admin_password=SIM_ADMIN_PASSWORD)

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from tests.bench.runs import RERUN, Run
 from tests.bench.tools import BASELINES, FLOOR, ROSTER
-from tests.integration.harness import ansible_bin, ansible_env, collections_root
+from tests.integration.harness import ansible_bin, ansible_env, collections_root, sim_credentials
 from tests.simulator.defaults import SIM_ADMIN_PASSWORD, SIM_ADMIN_USER, SIM_APP_TOKEN
 from tests.simulator.totango_sim import TotangoSimulator
 
@@ -97,7 +97,8 @@ class Bench:
         return json.loads(self.users_file(n).read_text(encoding="utf-8"))["roster"]
 
     def env(self, cache_dir, module_rss_file=None, sim=None):
-        env = ansible_env(sim or self.sim)
+        sim = sim or self.sim
+        env = ansible_env(sim.scim_url, sim_credentials(sim))
         # The result-dump callback is for tests; the bench measures Ansible as users run it.
         env.pop("ANSIBLE_CALLBACKS_ENABLED", None)
         env.pop("ANSIBLE_CALLBACK_PLUGINS", None)

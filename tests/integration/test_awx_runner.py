@@ -19,7 +19,6 @@ import json
 import os
 from pathlib import Path
 
-import ansible_runner
 import pytest
 import requests
 import yaml
@@ -28,10 +27,10 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from tests.integration.harness import (
     REPO_ROOT,
-    TEST_SECRETS,
     ansible_bin,
     collections_root,
 )
+from tests.simulator.defaults import TEST_SECRETS
 
 CREDENTIAL_TYPE = REPO_ROOT / "awx" / "credential_type.yml"
 ONBOARDING_SURVEY = REPO_ROOT / "awx" / "survey-onboarding.json"
@@ -99,8 +98,8 @@ def credential_inputs(sim, kind):
     return inputs
 
 
-def run_job(tmp_path, name, playbook, credential_env, extra_vars):
-    """One AWX job: a fresh private data dir, the repository as the project."""
+def run_job(playbook, tmp_path, name, playbook_path, credential_env, extra_vars):
+    """One AWX job through the `playbook` fixture: a fresh private data dir, the repository as the project."""
     private_data_dir = tmp_path / name
     (private_data_dir / "inventory").mkdir(parents=True)
     (private_data_dir / "inventory" / "hosts").write_text(INVENTORY, encoding="utf-8")
@@ -114,10 +113,8 @@ def run_job(tmp_path, name, playbook, credential_env, extra_vars):
         # ansible-playbook of this venv first, as the execution environment's own is
         "PATH": str(Path(ansible_bin()).parent) + os.pathsep + os.environ.get("PATH", ""),
     })
-    runner = ansible_runner.run(
-        private_data_dir=str(private_data_dir), project_dir=str(REPO_ROOT), playbook=playbook,
-        envvars=envvars, extravars=extra_vars, quiet=True,
-    )
+    runner = playbook.runner(private_data_dir=private_data_dir, project_dir=REPO_ROOT, playbook=playbook_path,
+                             envvars=envvars, extravars=extra_vars)
     stdout = runner.stdout.read()
     events = list(runner.events)
     assert runner.status == "successful" and runner.rc == 0, stdout[-4000:]
@@ -194,7 +191,7 @@ def test_surveys_ask_what_the_playbooks_use():
 
 # -- the jobs -----------------------------------------------------------------------------
 
-def test_the_onboarding_survey_left_at_its_defaults_changes_only_what_was_answered(sim, tmp_path, monkeypatch):
+def test_the_onboarding_survey_left_at_its_defaults_changes_only_what_was_answered(sim, tmp_path, monkeypatch, playbook):
     for name in EXPECTED_ENV:
         monkeypatch.delenv(name, raising=False)
     sim.add_team("Support")
@@ -204,7 +201,7 @@ def test_the_onboarding_survey_left_at_its_defaults_changes_only_what_was_answer
     answers = survey_answers(load_survey(ONBOARDING_SURVEY), {"new_user_email": "grace.hopper@example.com",
                                                               "new_user_teams": "Support"})
     sim.clear_log()
-    job, stdout, events, data_dir = run_job(tmp_path, "onboard-defaults", ONBOARDING_PLAYBOOK, credential_env, answers)
+    job, stdout, events, data_dir = run_job(playbook, tmp_path, "onboard-defaults", ONBOARDING_PLAYBOOK, credential_env, answers)
     assert changed_count(job) == 1
     grace = scim_user(sim, "grace.hopper@example.com")
     assert grace[EXT]["license"] == ["spark"] and grace["title"] == "VP", "unanswered questions change nothing"
@@ -213,7 +210,7 @@ def test_the_onboarding_survey_left_at_its_defaults_changes_only_what_was_answer
 
 
 @pytest.mark.parametrize("credential_kind", ["app_token", "username_password"])
-def test_awx_jobs_run_the_roles(sim, tmp_path, monkeypatch, credential_kind):
+def test_awx_jobs_run_the_roles(sim, tmp_path, monkeypatch, credential_kind, playbook):
     for name in EXPECTED_ENV:
         monkeypatch.delenv(name, raising=False)  # only the credential may set them
     support = sim.add_team("Support")
@@ -231,7 +228,7 @@ def test_awx_jobs_run_the_roles(sim, tmp_path, monkeypatch, credential_kind):
     })
 
     # onboarding, twice
-    first, stdout, events, data_dir = run_job(tmp_path, "onboard-1", ONBOARDING_PLAYBOOK, credential_env, onboarding_vars)
+    first, stdout, events, data_dir = run_job(playbook, tmp_path, "onboard-1", ONBOARDING_PLAYBOOK, credential_env, onboarding_vars)
     assert changed_count(first) == 1
     assert [(e["method"], e["path"]) for e in sim.writes()] == [("POST", "/Users")]
     assert_no_secrets(stdout, events, data_dir)
@@ -243,7 +240,7 @@ def test_awx_jobs_run_the_roles(sim, tmp_path, monkeypatch, credential_kind):
         ("Customer Success", "Team Admin"), ("Support", "Team Admin")]
 
     sim.clear_log()
-    second, stdout, events, data_dir = run_job(tmp_path, "onboard-2", ONBOARDING_PLAYBOOK, credential_env, onboarding_vars)
+    second, stdout, events, data_dir = run_job(playbook, tmp_path, "onboard-2", ONBOARDING_PLAYBOOK, credential_env, onboarding_vars)
     assert changed_count(second) == 0
     assert sim.writes() == []
     assert_no_secrets(stdout, events, data_dir)
@@ -252,7 +249,7 @@ def test_awx_jobs_run_the_roles(sim, tmp_path, monkeypatch, credential_kind):
     offboarding_vars = survey_answers(load_survey(OFFBOARDING_SURVEY), {
         "offboarding_users": "ada.lovelace@example.com\nnobody@example.com\n"})
     sim.clear_log()
-    first, stdout, events, data_dir = run_job(tmp_path, "offboard-1", OFFBOARDING_PLAYBOOK, credential_env, offboarding_vars)
+    first, stdout, events, data_dir = run_job(playbook, tmp_path, "offboard-1", OFFBOARDING_PLAYBOOK, credential_env, offboarding_vars)
     assert changed_count(first) == 1  # one task: disabled, and taken out of her teams
     assert len(sim.writes()) == 3  # the user, and each of her two teams
     assert_no_secrets(stdout, events, data_dir)
@@ -261,7 +258,7 @@ def test_awx_jobs_run_the_roles(sim, tmp_path, monkeypatch, credential_kind):
     assert ada["id"] not in [m["value"] for m in sim.team(support)["members"]]
 
     sim.clear_log()
-    second, stdout, events, data_dir = run_job(tmp_path, "offboard-2", OFFBOARDING_PLAYBOOK, credential_env, offboarding_vars)
+    second, stdout, events, data_dir = run_job(playbook, tmp_path, "offboard-2", OFFBOARDING_PLAYBOOK, credential_env, offboarding_vars)
     assert changed_count(second) == 0
     assert sim.writes() == []
     assert_no_secrets(stdout, events, data_dir)

@@ -14,19 +14,12 @@ from __future__ import annotations
 
 import pytest
 
-from tests.integration.harness import run_playbook
+from tests.integration.harness import run_playbook, task_playbook
 
 EXT = "urn:ietf:params:scim:schemas:totango:1.0:User"
 PEOPLE = ["ada@example.com", "grace@example.com", "linus@example.com", "ken@example.com"]
 
-PLAYBOOK = """
-- name: Every PATCH path
-  hosts: localhost
-  gather_facts: false
-  module_defaults:
-    group/scimops.totango.totango:
-      requests_per_minute: 0
-  tasks:
+PLAYBOOK = task_playbook("""
     - name: Roster of extension attribute changes
       scimops.totango.totango_users:
         parallel: 3
@@ -44,7 +37,7 @@ PLAYBOOK = """
         team: Sales
         members: [ada@example.com, grace@example.com]
         state: absent
-"""
+""", name="Every PATCH path")
 
 TASKS = ("Roster of extension attribute changes", "One user's manager", "Members leave the team")
 

@@ -46,18 +46,9 @@ DIFF_KEY = "diff"
 
 
 def ansible_doc(*args):
-    env = ansible_env_without_sim()
-    proc = subprocess.run([ansible_bin("ansible-doc"), *args], env=env, capture_output=True, text=True, timeout=300,
-                          check=False)
+    proc = subprocess.run([ansible_bin("ansible-doc"), *args], env=ansible_env(None), capture_output=True, text=True,
+                          timeout=300, check=False)
     return proc
-
-
-def ansible_env_without_sim():
-    class _NoSim:  # ansible_env wants a simulator only for the TOTANGO_* variables
-        scim_url = "http://127.0.0.1:9/unused"
-    env = ansible_env(_NoSim(), auth=None)
-    env["ANSIBLE_NOCOLOR"] = "1"
-    return env
 
 
 # --- ansible-doc for every module and role -------------------------------------------------------------------

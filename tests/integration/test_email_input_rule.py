@@ -13,16 +13,9 @@ against the simulator over HTTP: --check --diff (no write, predicts the apply), 
 
 from __future__ import annotations
 
-from tests.integration.harness import run_playbook
+from tests.integration.harness import run_playbook, task_playbook
 
-PLAYBOOK = """
-- name: e-mails as people type them
-  hosts: localhost
-  gather_facts: false
-  module_defaults:
-    group/scimops.totango.totango:
-      requests_per_minute: 0
-  tasks:
+PLAYBOOK = task_playbook("""
     - name: totango_user
       scimops.totango.totango_user:
         user_name: "Ann.Lee@Example.com "
@@ -70,7 +63,7 @@ PLAYBOOK = """
         name: scimops.totango.offboarding
       vars:
         offboarding_users: [" Dan.Wu@Example.COM "]
-"""
+""", name="e-mails as people type them")
 
 WRITING_TASKS = {
     "totango_user", "totango_users", "totango_group_members",

@@ -122,7 +122,7 @@ def test_installed_tarball_runs_the_demo(tarball, sim, tmp_path):
 
     # Only the fresh path: not the repository's tree (make's PYTHONPATH, the harness's default collections path).
     only_installed = {"ANSIBLE_COLLECTIONS_PATH": str(installed_root), "PYTHONPATH": None}
-    env = ansible_env(sim, extra=only_installed)
+    env = ansible_env(sim.scim_url, extra=only_installed)
     listing = run([ansible_bin("ansible-galaxy"), "collection", "list", "scimops.totango", "--format", "json"],
                   env=env, cwd=str(tmp_path)).stdout
     assert json.loads(listing) == {str(installed_root / "ansible_collections"): {

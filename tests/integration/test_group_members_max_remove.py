@@ -8,23 +8,18 @@ from __future__ import annotations
 
 import pytest
 
+from tests.integration.harness import task_playbook
 from tests.integration.phases import check_apply_rerun, run_task, write_pairs
 
 TASK = "Set team members"
-PLAYBOOK = """
-- hosts: localhost
-  gather_facts: false
-  module_defaults:
-    group/scimops.totango.totango:
-      requests_per_minute: 0
-  tasks:
+PLAYBOOK = task_playbook("""
     - name: Set team members
       scimops.totango.totango_group_members:
         team: "{{ team }}"
         members: "{{ members }}"
         state: "{{ members_state | default('exact') }}"
         max_remove: "{{ max_remove | default(omit) }}"
-"""
+""")
 
 
 @pytest.fixture

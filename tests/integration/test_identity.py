@@ -14,33 +14,22 @@ from urllib.parse import parse_qs
 
 import pytest
 
+from tests.integration.harness import task_playbook
 from tests.integration.phases import check_apply_rerun, run_task, write_pairs
 
 TASK = "Reconcile"
-ROSTER = """
-- hosts: localhost
-  gather_facts: false
-  module_defaults:
-    group/scimops.totango.totango:
-      requests_per_minute: 0
-  tasks:
+ROSTER = task_playbook("""
     - name: Reconcile
       scimops.totango.totango_users:
         users: "{{ roster }}"
         match_by: "{{ match_by | default(omit) }}"
         disable_unlisted: "{{ disable_unlisted | default(false) }}"
         max_disable: 50
-"""
-USER = """
-- hosts: localhost
-  gather_facts: false
-  module_defaults:
-    group/scimops.totango.totango:
-      requests_per_minute: 0
-  tasks:
+""")
+USER = task_playbook("""
     - name: Reconcile
       scimops.totango.totango_user: "{{ user }}"
-"""
+""")
 
 
 REFUSED = "Totango refused to change the e-mail barbara.old@example.com to barbara.new@example.com"

@@ -18,16 +18,9 @@ from pathlib import Path
 
 import yaml
 
-from tests.integration.harness import REPO_ROOT, run_playbook
+from tests.integration.harness import REPO_ROOT, run_playbook, task_playbook
 
-PLAYBOOK = """
-- name: licenses by name
-  hosts: localhost
-  gather_facts: false
-  module_defaults:
-    group/scimops.totango.totango:
-      requests_per_minute: 0
-  tasks:
+PLAYBOOK = task_playbook("""
     - name: totango_user
       scimops.totango.totango_user:
         user_name: pia@example.com
@@ -59,7 +52,7 @@ PLAYBOOK = """
         user_name: zed@example.com
         license: Viewer
       ignore_errors: true
-"""
+""", name="licenses by name")
 NAMES = {"practitioner": "Practitioner", "contributor": "CONTRIBUTOR"}
 API_VALUES = {"practitioner": "spark", "contributor": "zoe"}
 WRITING_TASKS = {"totango_user", "totango_users", "scimops.totango.onboarding : Create or update the people to onboard"}

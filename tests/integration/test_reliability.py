@@ -15,7 +15,6 @@ import collections
 import json
 import os
 import signal
-import subprocess
 import sys
 import threading
 import time
@@ -24,17 +23,8 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.integration.harness import (
-    SIM_ADMIN_PASSWORD,
-    SIM_ADMIN_USER,
-    SIM_APP_TOKEN,
-    PlaybookResult,
-    ansible_bin,
-    ansible_env,
-    observe,
-    read_results,
-    run_playbook,
-)
+from tests.integration.harness import run_playbook
+from tests.simulator.defaults import SIM_ADMIN_PASSWORD, SIM_ADMIN_USER, SIM_APP_TOKEN
 from tests.simulator.totango_sim import TotangoSimulator
 
 PLAYBOOKS = Path(__file__).resolve().parent / "playbooks" / "reliability"
@@ -293,7 +283,7 @@ def kill_tree(proc):
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads the process tree from /proc")
-def test_killed_run_then_rerun_does_only_the_remaining_work(sim, tmp_path):
+def test_killed_run_then_rerun_does_only_the_remaining_work(sim, tmp_path, playbook):
     """400 users (100 to update, 300 new), the whole process tree SIGKILLed after about half the writes."""
     team_ids = add_teams(sim)
     roster = [person(i, prefix="k") for i in range(400)]
@@ -303,12 +293,9 @@ def test_killed_run_then_rerun_does_only_the_remaining_work(sim, tmp_path):
     sim.clear_log()
 
     roster_file = write_roster(tmp_path, roster)
-    result_file = tmp_path / "killed_results.json"
-    command = [ansible_bin(), "-i", "localhost,", "-c", "local", str(PLAYBOOKS / "roster.yml"),
-               "-e", json.dumps({"roster_file": str(roster_file), "parallel": 4})]
-    env = dict(ansible_env(sim), SCIMOPS_RESULT_FILE=str(result_file))
-    proc = subprocess.Popen(command, cwd=str(tmp_path), env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+    run = playbook.start(PLAYBOOKS / "roster.yml", extra_vars={"roster_file": str(roster_file), "parallel": 4},
+                         start_new_session=True)
+    proc = run.proc
     try:
         deadline = time.monotonic() + 120
         while len(sim.writes()) < 200 and proc.poll() is None and time.monotonic() < deadline:
@@ -318,9 +305,7 @@ def test_killed_run_then_rerun_does_only_the_remaining_work(sim, tmp_path):
     finally:
         if proc.poll() is None:
             proc.kill()
-    stdout, stderr = proc.communicate(timeout=30)
-    tasks, stats = read_results(result_file)
-    observe(PlaybookResult(proc.returncode, stdout, stderr, tasks, stats, command), sim)
+    run.finish(timeout=30)
     assert proc.returncode == -signal.SIGKILL and len(killed) >= 2, (proc.returncode, killed)
     settle(sim)
     time.sleep(1.0)

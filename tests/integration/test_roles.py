@@ -15,7 +15,8 @@ from pathlib import Path
 
 import requests
 
-from tests.integration.harness import TEST_SECRETS, run_playbook
+from tests.integration.harness import run_playbook
+from tests.simulator.defaults import TEST_SECRETS
 
 PLAYBOOKS = Path(__file__).resolve().parent / "playbooks" / "roles"
 ONBOARDING = PLAYBOOKS / "onboarding.yml"

@@ -17,8 +17,6 @@ import os
 import sys
 from pathlib import Path
 
-import ansible_runner
-
 from tests.integration.harness import REPO_ROOT, ansible_bin, collections_root
 
 TENANT = 30000
@@ -42,7 +40,7 @@ def email(i):
     return "staff%05d@example.com" % i
 
 
-def test_a_30000_user_roster_with_disable_unlisted_fits_an_awx_job_event_and_150_mb(sim, tmp_path):
+def test_a_30000_user_roster_with_disable_unlisted_fits_an_awx_job_event_and_150_mb(sim, tmp_path, playbook):
     team = sim.add_team("Staff")
     for start in range(0, TENANT, 5000):
         sim.seed_users([{"userName": email(i), "name": {"givenName": "S", "familyName": "N%d" % i}, "title": "Analyst",
@@ -60,8 +58,8 @@ def test_a_30000_user_roster_with_disable_unlisted_fits_an_awx_job_event_and_150
         "localhost ansible_connection=local ansible_python_interpreter=%s\n" % wrapper, encoding="utf-8")
     sim.clear_log()
 
-    runner = ansible_runner.run(
-        private_data_dir=str(data_dir), project_dir=str(REPO_ROOT), playbook=PLAYBOOK, quiet=True,
+    runner = playbook.runner(
+        private_data_dir=data_dir, project_dir=REPO_ROOT, playbook=PLAYBOOK,
         extravars={"roster": roster, "disable_unlisted": True, "max_disable": UNLISTED, "parallel": 8},
         envvars={"ANSIBLE_COLLECTIONS_PATH": str(collections_root()), "ANSIBLE_NOCOLOR": "1",
                  "TOTANGO_SCIM_URL": sim.scim_url, "TOTANGO_APP_TOKEN": sim.app_token,

@@ -12,50 +12,32 @@ from __future__ import annotations
 
 import pytest
 
-from tests.integration.harness import run_playbook
+from tests.integration.harness import run_playbook, task_playbook
 from tests.integration.phases import check_apply_rerun, run_task, write_pairs
 
 ANN = "ann@example.com"
 
-USER_PLAYBOOK = """
-- hosts: localhost
-  gather_facts: false
-  module_defaults:
-    group/scimops.totango.totango:
-      requests_per_minute: 0
-  tasks:
+USER_PLAYBOOK = task_playbook("""
     - name: Set the teams
       scimops.totango.totango_user:
         user_name: ann@example.com
         teams: "{{ teams }}"
-"""
+""")
 
-ROSTER_PLAYBOOK = """
-- hosts: localhost
-  gather_facts: false
-  module_defaults:
-    group/scimops.totango.totango:
-      requests_per_minute: 0
-  tasks:
+ROSTER_PLAYBOOK = task_playbook("""
     - name: Set the teams
       scimops.totango.totango_users:
         users:
           - user_name: ann@example.com
             teams: "{{ teams }}"
-"""
+""")
 
-MEMBERS_PLAYBOOK = """
-- hosts: localhost
-  gather_facts: false
-  module_defaults:
-    group/scimops.totango.totango:
-      requests_per_minute: 0
-  tasks:
+MEMBERS_PLAYBOOK = task_playbook("""
     - name: Set the teams
       scimops.totango.totango_group_members:
         team: "{{ team }}"
         members: [ann@example.com]
-"""
+""")
 
 
 @pytest.fixture

@@ -13,7 +13,8 @@ from urllib.parse import unquote_plus
 import pytest
 import requests
 
-from tests.integration.harness import TEST_SECRETS, run_playbook
+from tests.integration.harness import run_playbook
+from tests.simulator.defaults import TEST_SECRETS
 
 PLAYBOOKS = Path(__file__).resolve().parent / "playbooks" / "totango_group_members"
 MEMBERS = PLAYBOOKS / "members.yml"

@@ -9,7 +9,8 @@ from __future__ import annotations
 import pytest
 import requests
 
-from tests.integration.harness import TEST_SECRETS, run_playbook
+from tests.integration.harness import run_playbook
+from tests.simulator.defaults import TEST_SECRETS
 
 TOKEN_THEN_USE = """
 - name: totango_token

@@ -11,20 +11,8 @@ import textwrap
 import pytest
 import requests
 
-from tests.integration.harness import TEST_SECRETS, run_playbook
-
-PLAY = """
-- name: totango_user
-  hosts: localhost
-  gather_facts: false
-  module_defaults:
-    group/scimops.totango.totango:
-      requests_per_minute: 0
-  tasks:
-    - name: manage user
-      scimops.totango.totango_user:
-{args}
-"""
+from tests.integration.harness import run_playbook, task_playbook
+from tests.simulator.defaults import TEST_SECRETS
 
 ERIC = """
         user_name: Eric.Dunn@Company.com
@@ -41,7 +29,9 @@ ERIC = """
 
 
 def play(args):
-    return PLAY.format(args=textwrap.indent(textwrap.dedent(args).strip("\n"), " " * 8))
+    """A playbook of one task, "manage user", running totango_user with these options (YAML, any indentation)."""
+    options = textwrap.indent(textwrap.dedent(args).strip("\n"), " " * 4)
+    return task_playbook("- name: manage user\n  scimops.totango.totango_user:\n" + options, name="totango_user")
 
 
 def scim_get(sim, path, **params):

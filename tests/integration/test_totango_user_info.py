@@ -11,7 +11,8 @@ from urllib.parse import unquote_plus
 
 import requests
 
-from tests.integration.harness import TEST_SECRETS, run_playbook
+from tests.integration.harness import run_playbook
+from tests.simulator.defaults import TEST_SECRETS
 
 PLAYBOOKS = Path(__file__).resolve().parent / "playbooks" / "totango_user_info"
 USERS = PLAYBOOKS / "users.yml"

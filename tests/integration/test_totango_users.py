@@ -16,7 +16,8 @@ from pathlib import Path
 
 import requests
 
-from tests.integration.harness import TEST_SECRETS, run_playbook
+from tests.integration.harness import run_playbook
+from tests.simulator.defaults import TEST_SECRETS
 
 PLAYBOOK = Path(__file__).resolve().parent / "playbooks" / "totango_users" / "roster.yml"
 TASK = "Reconcile the roster"

@@ -18,8 +18,8 @@ from urllib.parse import urlsplit
 import pytest
 import requests
 
-from tests.integration.harness import SIM_ADMIN_PASSWORD, SIM_ADMIN_USER, SIM_APP_TOKEN
 from tests.simulator.clock import FakeClock
+from tests.simulator.defaults import SIM_ADMIN_PASSWORD, SIM_ADMIN_USER, SIM_APP_TOKEN
 from tests.simulator.totango_sim import SCHEMA_PATCH, SCHEMA_TOTANGO, TotangoSimulator
 
 SIM_FILE = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "simulator", "totango_sim.py")

@@ -387,7 +387,7 @@ def test_plan_refuses_a_paid_user_to_viewer():
 # -- the same against the simulator over HTTP ----------------------------------------------
 
 def sim_client(sim):
-    from tests.integration.harness import SIM_APP_TOKEN
+    from tests.simulator.defaults import SIM_APP_TOKEN
     return ScimClient(sim.scim_url, app_token=SIM_APP_TOKEN, requests_per_minute=0, backoff_base=0.01,
                       timeout=5, max_retries=3)
 
