@@ -129,13 +129,7 @@ def test_a_unique_name_in_another_case_still_matches(sim, tmp_path, twins):
     assert [entry["path"] for entry in phases.log] == ["/Users", "/Groups", "/Users/%s" % sim.user(ANN)["id"]]
 
 
-LEAVE_PLAYBOOK = """
-- hosts: localhost
-  gather_facts: false
-  module_defaults:
-    group/scimops.totango.totango:
-      requests_per_minute: 0
-  tasks:
+LEAVE_PLAYBOOK = task_playbook("""
     - name: Offboard Ann
       scimops.totango.totango_users:
         users:
@@ -143,7 +137,7 @@ LEAVE_PLAYBOOK = """
             state: disabled
         leave_teams: true
         keep_teams: "{{ keep }}"
-"""
+""")
 
 
 def test_keep_teams_keeps_the_team_of_the_exact_name_not_its_case_twin(sim, tmp_path, twins):
