@@ -18,12 +18,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.integration.harness import ansible_bin, collections_root
-
-try:  # the harness's runner helper, where it has one
-    from tests.integration.harness import run_runner
-except ImportError:  # pragma: no cover
-    run_runner = None
+from tests.integration.harness import ansible_bin, collections_root, run_runner
 
 EXT = "urn:ietf:params:scim:schemas:totango:1.0:User"
 EMPTY_PLAN_ID = "c0-u0-r0-d0-l0-fd0d59a5c5a8965e3d40893e4e0bc655bd7e232a2414b20f6141832651029288"
@@ -108,14 +103,8 @@ def run_job(sim, tmp_path, name, playbook, extravars, check=False):
         # ansible-playbook of this venv first, as the execution environment's own is
         "PATH": str(Path(ansible_bin()).parent) + os.pathsep + os.environ.get("PATH", ""),
     }
-    if run_runner is not None:
-        runner = run_runner(sim, private_data_dir=private_data_dir, playbook="site.yml",
-                            project_dir=private_data_dir / "project", envvars=envvars, extravars=extravars)
-    else:  # pragma: no cover
-        import ansible_runner  # pylint: disable=import-outside-toplevel
-
-        runner = ansible_runner.run(private_data_dir=str(private_data_dir), project_dir=str(private_data_dir / "project"),
-                                    playbook="site.yml", envvars=envvars, extravars=extravars, quiet=True)
+    runner = run_runner(sim, private_data_dir=private_data_dir, playbook="site.yml",
+                        project_dir=private_data_dir / "project", envvars=envvars, extravars=extravars)
     return Job(runner)
 
 
