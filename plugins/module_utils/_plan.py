@@ -108,10 +108,13 @@ def plan_refusal(plan, expected):
         return None
     reviewed = _counts_of(expected)
     users = plan.users()
+    now = _counts_sentence(plan.counts)
+    if reviewed == plan.counts:
+        now += " (the same counts: a user, a value or a team written differs)"
     msg = ("The plan differs from the reviewed one, nothing was changed: expected_plan_id=%s, but this run's "
            "plan_id is %s. The roster or Totango changed since the review. Reviewed: %s; now: %s. "
            "%s Run the check again and review the new plan."
-           % (expected, plan.plan_id, _counts_sentence(reviewed), _counts_sentence(plan.counts),
+           % (expected, plan.plan_id, _counts_sentence(reviewed), now,
               ("The users this run would write: %s." % named(users)) if users else "This run would write nothing."))
     result = dict(msg=msg, expected_plan_id=expected, **plan.result())
     result.update(capped("plan_users", users))

@@ -23,24 +23,21 @@ from tests.integration.harness import ansible_bin, collections_root, run_runner
 EXT = "urn:ietf:params:scim:schemas:totango:1.0:User"
 EMPTY_PLAN_ID = "c0-u0-r0-d0-l0-fd0d59a5c5a8965e3d40893e4e0bc655bd7e232a2414b20f6141832651029288"
 TASK = "Reconcile the roster"
-ROSTER_PLAYBOOK = """\
+PLAY = """\
 - hosts: localhost
   gather_facts: false
   module_defaults:
     group/scimops.totango.totango:
       requests_per_minute: 0
+"""
+ROSTER_PLAYBOOK = PLAY + """\
   tasks:
     - name: %s
       scimops.totango.totango_users:
         users: "{{ roster }}"
         expected_plan_id: "{{ expected_plan_id | default(omit) }}"
 """ % TASK
-ONBOARDING_PLAYBOOK = """\
-- hosts: localhost
-  gather_facts: false
-  module_defaults:
-    group/scimops.totango.totango:
-      requests_per_minute: 0
+ONBOARDING_PLAYBOOK = PLAY + """\
   roles:
     - role: scimops.totango.onboarding
 """

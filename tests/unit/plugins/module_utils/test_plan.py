@@ -164,6 +164,13 @@ def test_a_refusal_names_the_option_both_ids_the_counts_and_the_users():
     assert planning.plan_refusal(reviewed, " %s\n" % reviewed.plan_id) is None  # pasted with blanks around
 
 
+def test_a_refusal_with_the_same_counts_says_a_written_value_differs():
+    reviewed = plan_of(ROSTER, TENANT_USERS)
+    now = plan_of([entry("ann@example.com", title="CSM Team Lead")] + ROSTER[1:], TENANT_USERS)
+    msg = planning.plan_refusal(now, reviewed.plan_id)["msg"]
+    assert "Reviewed: 1 create, 1 update, 1 disable; now: 1 create, 1 update, 1 disable (the same counts" in msg
+
+
 def test_a_refusal_caps_the_users_it_names():
     many = [entry("u%03d@example.com" % i, given_name="U", family_name="N") for i in range(60)]
     refusal = planning.plan_refusal(plan_of(many, []), planning.EMPTY_PLAN_ID)
