@@ -18,30 +18,24 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.integration.harness import ansible_bin, collections_root, run_runner
+from tests.integration.harness import ansible_bin, collections_root, run_runner, task_playbook
 
 EXT = "urn:ietf:params:scim:schemas:totango:1.0:User"
 EMPTY_PLAN_ID = "c0-u0-r0-d0-l0-fd0d59a5c5a8965e3d40893e4e0bc655bd7e232a2414b20f6141832651029288"
 TASK = "Reconcile the roster"
-PLAY = """\
-- hosts: localhost
-  gather_facts: false
-  module_defaults:
-    group/scimops.totango.totango:
-      requests_per_minute: 0
-"""
-ROSTER_PLAYBOOK = PLAY + """\
-  tasks:
+ROSTER_PLAYBOOK = task_playbook("""
     - name: %s
       scimops.totango.totango_users:
         users: "{{ roster }}"
         expected_plan_id: "{{ expected_plan_id | default(omit) }}"
-""" % TASK
-ONBOARDING_PLAYBOOK = PLAY + """\
-  roles:
-    - role: scimops.totango.onboarding
+""" % TASK)
+ROLE_PLAYBOOK = """
+    - name: Run the role
+      ansible.builtin.import_role:
+        name: scimops.totango.%s
 """
-OFFBOARDING_PLAYBOOK = ONBOARDING_PLAYBOOK.replace("onboarding", "offboarding")
+ONBOARDING_PLAYBOOK = task_playbook(ROLE_PLAYBOOK % "onboarding")
+OFFBOARDING_PLAYBOOK = task_playbook(ROLE_PLAYBOOK % "offboarding")
 INVENTORY = 'localhost ansible_connection=local ansible_python_interpreter="{{ ansible_playbook_python }}"\n'
 
 
