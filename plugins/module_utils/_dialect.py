@@ -18,6 +18,7 @@ __metaclass__ = type
 
 import threading
 from collections import namedtuple
+from contextlib import contextmanager
 
 from ansible_collections.scimops.totango.plugins.module_utils._errors import ScimError
 
@@ -53,6 +54,7 @@ class PatchDialects:
         self._lock = threading.Lock()
         self._learning = {}
         self._note = note or (lambda sentence: None)  # told a sentence each time a refusal taught a form
+        self.user_groups = UserGroups(self._note)
 
     def form_for(self, kind):
         """The form a change of this kind is sent in first: the one that worked, else Totango's."""
@@ -102,6 +104,54 @@ class PatchDialects:
     def _keep(self, kind, form):
         with self._lock:
             self._kept[kind] = form
+
+
+USER_GROUPS_IGNORED = ("teams: teams are written through /Groups: this server ignores groups on users (User.groups "
+                       "is read-only in RFC 7643), so for the rest of this run each team a user joins or leaves "
+                       "costs one PATCH of /Groups/{id}")
+
+
+class UserGroups:
+    """Whether this server keeps the groups a User write carries, as the first write that could show it did.
+
+    Totango documents groups as writable on a User (POST, PUT and PATCH); RFC 7643 makes User.groups
+    readOnly, and a server following it ignores them, so membership must then go through /Groups. Once
+    a server has ignored them it is taken to ignore them for the rest of the run. Safe across worker threads.
+    """
+
+    def __init__(self, note=None):
+        self._kept = None  # None until a write showed it
+        self._lock = threading.Lock()
+        self._learning = threading.Lock()
+        self._note = note or (lambda sentence: None)
+
+    @property
+    def known(self):
+        return self._kept is not None
+
+    @property
+    def ignored(self):
+        return self._kept is False
+
+    def learn(self, kept):
+        """What one write showed; ignored sticks (and is told once), kept holds until a write shows otherwise."""
+        with self._lock:
+            told = self._kept is False
+            if not kept:
+                self._kept = False
+            elif self._kept is None:
+                self._kept = True
+        if not kept and not told:
+            self._note(USER_GROUPS_IGNORED)
+
+    @contextmanager
+    def learning(self):
+        """Until known, the user writes that can show it go one at a time: parallel workers pay for one check in all."""
+        if self.known:
+            yield
+            return
+        with self._learning:
+            yield
 
 
 _NAMES = {TOTANGO: "Totango's documented form", RFC7644: "the RFC 7644 form"}

@@ -234,8 +234,7 @@ class MembershipPlan:
             return "PUT", {"schemas": [GROUP_SCHEMA], "id": self.team_id, "displayName": self.team_name,
                            "members": [{"value": i} for i in self.after_ids]}
         if self.write == "patch_add":
-            added = [{"op": "add", "path": "members", "value": [{"value": i} for i in self.add]}]
-            return "PATCH", PatchForms(MEMBER_REMOVAL, added, added)  # the same in both
+            return "PATCH", member_addition_forms(self.add)
         return "PATCH", member_removal_forms(self.remove)
 
     def labels(self, ids):
@@ -258,6 +257,12 @@ class MembershipPlan:
                 "after": {"team": self.team_name, "members": self.labels(self.after_ids)}}
 
 
+def member_addition_forms(ids):
+    """An add of the members, as Totango documents it and RFC 7644 has it: the same in both dialects."""
+    added = [{"op": "add", "path": "members", "value": [{"value": i} for i in ids]}]
+    return PatchForms(MEMBER_REMOVAL, added, added)
+
+
 def member_removal_forms(ids):
     """Totango documents a remove with the members as its value; RFC 7644 selects each member by a filter."""
     return PatchForms(MEMBER_REMOVAL,
@@ -273,6 +278,12 @@ def remove_members(client, team_id, team_name, ids):
     """One PATCH taking these user ids out of the team, in the dialect the server takes; returns the answer."""
     action = "removing %d members from team %s (%s)" % (len(ids), team_name, team_id)
     return send_patch(client, team_path(team_id), member_removal_forms(ids), action)
+
+
+def add_members(client, team_id, team_name, ids):
+    """One PATCH putting these user ids into the team; returns the answer."""
+    action = "adding %d members to team %s (%s)" % (len(ids), team_name, team_id)
+    return send_patch(client, team_path(team_id), member_addition_forms(ids), action)
 
 
 def plan_membership(client, team_ref, members, state):

@@ -17,6 +17,7 @@ from ansible_collections.scimops.totango.plugins.module_utils._errors import (
     ScimAmbiguousWriteError,
     ScimError,
 )
+from ansible_collections.scimops.totango.plugins.module_utils._group_members import add_members, remove_members
 from ansible_collections.scimops.totango.plugins.module_utils._identity import rename_refused_detail
 from ansible_collections.scimops.totango.plugins.module_utils._teams import resolve_user_teams
 from ansible_collections.scimops.totango.plugins.module_utils._user_api import (
@@ -29,8 +30,17 @@ from ansible_collections.scimops.totango.plugins.module_utils._user_api import (
 from ansible_collections.scimops.totango.plugins.module_utils import _user_model as model
 
 CREATE_ATTEMPTS = 3
-KEPT_ADVICE = {"teams": " (a server where User.groups is read-only, as RFC 7643 has it, keeps no teams given on the "
-                        "user: manage its teams with totango_group_members)"}
+# Teams the server did not keep are joined through /Groups (_join_teams): what can still differ is a role.
+KEPT_ADVICE = {"teams": " (a team role is only set through groups on the user: a server that ignores them keeps none)"}
+
+
+class TeamJoinError(ScimError):
+    """A write to /Groups after the user's own write: not the create's answer, so never a reason to adopt or retry it."""
+
+    def __init__(self, error, user_name):
+        super(TeamJoinError, self).__init__(
+            detail="%s (user %s was written; the teams it is not in yet are joined by the next run)" % (
+                error.detail, user_name), status=error.status, scim_type=error.scim_type, action=error.action)
 
 
 class UserPlan:
@@ -64,17 +74,20 @@ class UserPlan:
     def diff(self):
         return model.view_diff(self.before, self.after, self.changes)
 
-    def settle(self, answer):
+    def settle(self, answer, explained=()):
         """The write's result: the resource the server answered with, else (Totango's 204) the prediction.
 
         After a resource answer, after and changes say what the server kept; returns a sentence per field
-        it kept otherwise than asked, compared as the next run will compare it.
+        it kept otherwise than asked, compared as the next run will compare it, but for the fields
+        already explained.
         """
         if not is_resource(answer):
             return self.predicted, []
         kept = model.user_view(answer)
         asked = dict((field, after) for field, (_before, after) in self.changes.items())
         differs = model.compute_changes(kept, asked)
+        if "teams" in asked and "teams" not in differs:
+            kept["teams"] = asked["teams"]  # a role the plan left to the server stays unsaid, as check mode has it
         self.changes = dict((field, (before, kept.get(field))) for field, (before, _after) in self.changes.items())
         # The fields the plan speaks of, as kept: what the server added unasked (a derived display name, a
         # default license) stays out, so check mode's diff is the real one wherever the server kept the plan.
@@ -82,14 +95,15 @@ class UserPlan:
                           if kept.get(field) not in (None, ""))
         return answer, ["%s%s: the server kept %s where %s was asked%s" % (
             self.prefix, field, _shown(kept.get(field)), _shown(asked[field]), KEPT_ADVICE.get(field, ""))
-            for field in sorted(differs)]
+            for field in sorted(differs) if field not in explained]
 
 
 def _shown(value):
     if value in (None, "", []):
         return "nothing"
     if isinstance(value, list):  # teams
-        return ", ".join(str(team.get("name") or team["id"]) for team in value)
+        return ", ".join(str(team.get("name") or team["id"]) + (" (%s)" % team["role"] if team.get("role") else "")
+                         for team in value)
     return repr(value)
 
 
@@ -139,27 +153,49 @@ def _plan_create(options, directory, prefix):
 def apply_plan(client, plan, read_back=True):
     """Makes the plan's one write and returns the resource as the server kept it (see UserPlan.settle).
 
-    read_back=False skips the read after a create answered without an id (the caller needs no id).
+    When the server turns out to ignore the teams given on the user, they are written through /Groups
+    (see _join_teams). read_back=False skips the read after a create answered without an id (the caller
+    needs no id), unless teams need it.
     """
     if plan.write is None:
         return plan.current
-    try:
-        answer = _write(client, plan, read_back)
-    except ScimError as error:
-        if plan.renamed_from is None or error.status != 400:
-            raise
-        raise ScimError(detail=rename_refused_detail(plan.renamed_from, plan.user_name, error.detail),
-                        status=error.status, scim_type=error.scim_type, action=error.action)
-    resource, differences = plan.settle(answer)
+    explained = ()
+    if "teams" not in plan.changes:
+        answer = _send(client, plan, read_back)
+    else:
+        with client.dialects.user_groups.learning():
+            answer = _send(client, plan, read_back)
+            kept = _teams_as_kept(client, plan, answer)
+        if kept is not None:
+            try:
+                answer, explained = _join_teams(client, plan, kept)
+            except ScimError as error:
+                raise TeamJoinError(error, plan.user_name)
+    resource, differences = plan.settle(answer, explained)
     for sentence in differences:
         client.note(sentence)
     return resource
 
 
+def _send(client, plan, read_back):
+    try:
+        return _write(client, plan, read_back)
+    except ScimError as error:
+        if plan.renamed_from is None or error.status != 400:
+            raise
+        raise ScimError(detail=rename_refused_detail(plan.renamed_from, plan.user_name, error.detail),
+                        status=error.status, scim_type=error.scim_type, action=error.action)
+
+
 def _write(client, plan, read_back):
     # A rename is sent for the account as Totango knows it, under its old e-mail.
     if plan.write == "patch":
-        return patch_user(client, plan.current, plan.changes, plan.renamed_from or plan.user_name)
+        changes = plan.changes
+        if client.dialects.user_groups.ignored:
+            changes = dict((field, change) for field, change in changes.items() if field != "teams")
+            if not changes:
+                return None  # only teams: /Groups does it all
+        return patch_user(client, plan.current, changes, plan.renamed_from or plan.user_name)
     if plan.write == "put":
         return replace_user(client, plan.current, plan.predicted, plan.renamed_from or plan.user_name)
     answer = create_user(client, plan.predicted, plan.user_name)
@@ -167,6 +203,70 @@ def _write(client, plan, read_back):
         # Totango's documented 201 carries no id: read the user back once so the result can be used.
         answer = find_user(client, plan.user_name)
     return answer
+
+
+def _teams_as_kept(client, plan, answer):
+    """The user as the server kept them after a write that asked for teams, when they may lack them; else None.
+
+    A resource answer tells. Without one (Totango's 204, a create's bare 201), a server known to keep
+    User.groups keeps its prediction; one known to ignore them left a current user's teams as they were,
+    and a new user is read for their id; while nothing in the run has shown which it is, the user is
+    read once, the run's one check.
+    """
+    groups = client.dialects.user_groups
+    if is_resource(answer):
+        kept = answer
+    elif groups.known and not groups.ignored:
+        return None
+    elif groups.ignored and plan.current is not None:
+        return _with_teams(plan.predicted, plan.before.get("teams") or [])
+    else:
+        kept = find_user(client, plan.user_name)
+        if kept is None:
+            return None  # not visible yet: the prediction stands
+    groups.learn(_team_ids(model.user_view(kept).get("teams")) == _team_ids(plan.changes["teams"][1]))
+    return kept
+
+
+def _join_teams(client, plan, kept):
+    """Writes through /Groups the memberships the server did not keep from the user write; (resource, explained).
+
+    One PATCH adding the user per team missing, then one removing them per team they should not be in
+    (so they are never teamless): the teams option is the user's whole list. /Groups holds no role,
+    so a role asked for a team joined that way is not set, and said so.
+    """
+    asked = plan.changes["teams"][1]
+    have = model.user_view(kept).get("teams") or []
+    have_roles = dict((team["id"], team.get("role")) for team in have)
+    if _team_ids(have) == _team_ids(asked):
+        return kept, ()
+    user_id = str(kept["id"])
+    joined = [team for team in asked if team["id"] not in have_roles]
+    for team in joined:
+        add_members(client, team["id"], team.get("name") or team["id"], [user_id])
+    for team in have:
+        if team["id"] not in _team_ids(asked):
+            remove_members(client, team["id"], team.get("name") or team["id"], [user_id])
+    unset = [team for team in joined if team.get("role")]
+    if unset:
+        client.note("%steams: /Groups holds no team role: %s joined without the role asked (%s); on a server that "
+                    "ignores groups on users, give teams without role" % (
+                        plan.prefix, ", ".join(team.get("name") or team["id"] for team in unset),
+                        ", ".join(team["role"] for team in unset)))
+    held = [dict(team, role=have_roles.get(team["id"])) for team in asked]
+    return _with_teams(kept, held), ("teams",)
+
+
+def _team_ids(teams):
+    return set(team["id"] for team in teams or [])
+
+
+def _with_teams(resource, teams):
+    """The resource with its groups as these teams (the memberships /Groups now holds)."""
+    groups = [dict((key, value) for key, value in (("value", team["id"]), ("display", team.get("name")),
+                                                   ("teamrole", team.get("role"))) if value is not None)
+              for team in teams]
+    return dict(resource, groups=groups)
 
 
 def ensure_user(client, options, directory, state="present", replace=False, check_mode=False,
@@ -183,6 +283,8 @@ def ensure_user(client, options, directory, state="present", replace=False, chec
         conflict = None
         try:
             return plan, apply_plan(client, plan, read_back)
+        except TeamJoinError:
+            raise
         except ScimAmbiguousWriteError:
             if plan.action != "create":
                 raise

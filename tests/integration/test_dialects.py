@@ -102,38 +102,3 @@ def test_every_patch_path_in_each_strict_dialect(sim, tmp_path, dialect):
     rerun = run_playbook(PLAYBOOK, sim, tmp_path=tmp_path)
     assert rerun.rc == 0, rerun.summary()
     assert rerun.changed_tasks() == [] and sim.writes() == []
-
-
-CREATE_IN_SALES = """
-- name: A new user in a team
-  hosts: localhost
-  gather_facts: false
-  tasks:
-    - name: Create in Sales
-      scimops.totango.totango_user:
-        user_name: new@example.com
-        given_name: New
-        family_name: Hire
-        title: Engineer
-        teams: [{name: Sales, role: Member}]
-"""
-
-
-def test_a_server_that_drops_teams_given_on_the_user_is_reported_as_it_kept_them(sim, tmp_path):
-    # RFC 7643 makes User.groups readOnly: this simulator mode ignores them on a POST and answers 201 with the
-    # user as it kept it (in the default team). The result and the diff say so, and a warning names teams.
-    sim.add_team("Sales")
-    sim.configure(user_groups_writable=False, dialect="rfc7644")
-    sim.clear_log()
-    result = run_playbook(CREATE_IN_SALES, sim, diff=True, tmp_path=tmp_path)
-    assert result.rc == 0, result.summary()
-    created = result.task("Create in Sales")
-    kept = sim.user("new@example.com")
-    kept_teams = [{"id": g["value"], "name": g.get("display"), "role": g.get("teamrole")} for g in kept["groups"]]
-    assert "Sales" not in [team["name"] for team in kept_teams]
-    assert created["changed"] and created["user"]["groups"] == kept["groups"]
-    assert created["diff"]["after"]["teams"] == kept_teams and created["diff"]["after"]["title"] == "Engineer"
-    assert created["warnings"] == ["teams: the server kept %s where Sales was asked (a server where User.groups is "
-                                   "read-only, as RFC 7643 has it, keeps no teams given on the user: manage its teams "
-                                   "with totango_group_members)" % ", ".join(t["name"] for t in kept_teams)]
-    assert [(e["method"], e["path"]) for e in sim.writes()] == [("POST", "/Users")], "no read-back: 201 had the user"

@@ -13,7 +13,11 @@ from urllib.parse import parse_qs
 
 import pytest
 from ansible_collections.scimops.totango.plugins.module_utils._client import ScimClient
-from ansible_collections.scimops.totango.plugins.module_utils._dialect import PatchDialects
+from ansible_collections.scimops.totango.plugins.module_utils._dialect import (
+    USER_GROUPS_IGNORED,
+    PatchDialects,
+    UserGroups,
+)
 from ansible_collections.scimops.totango.plugins.module_utils._errors import (
     OptionError,
     ScimAmbiguousWriteError,
@@ -56,8 +60,8 @@ class RecordingClient:
         self.answers = list(answers or [])
         self.users = users if users is not None else []
         self.teams = teams if teams is not None else TEAMS
-        self.dialects = PatchDialects()
         self.notes = []
+        self.dialects = PatchDialects(self.note)
 
     def note(self, sentence):
         self.notes.append(sentence)
@@ -457,18 +461,6 @@ def test_a_lookup_by_e_mail_asks_in_lower_case_as_totango_stores_it():
 
 # -- the result is what the server kept ----------------------------------------------------------
 
-def test_a_create_answered_with_a_resource_reports_it_and_names_a_dropped_team():
-    # A server where User.groups is read-only (RFC 7643) answers 201 without the team it was given.
-    kept = existing_user(title="Engineer", groups=[])
-    client = RecordingClient(answers=[kept])
-    plan, resource = run(client, new_hire(title="Engineer", teams=[{"name": "Global Team", "role": "Member"}]))
-    assert client.methods() == ["LIST", "POST"]
-    assert resource == kept and not plan.after.get("teams") and plan.after["title"] == "Engineer"
-    assert not plan.changes["teams"][1]
-    assert len(client.notes) == 1 and client.notes[0].startswith(
-        "teams: the server kept nothing where Global Team was asked (a server where User.groups is read-only")
-
-
 def test_a_patch_answered_with_a_resource_reports_what_it_kept():
     kept = existing_user(title="engineer")  # a server that lower-cases titles
     client = RecordingClient(answers=[kept])
@@ -499,3 +491,148 @@ def test_a_server_refusing_teams_on_the_user_says_where_teams_go_instead():
         run(client, new_hire(teams=[{"id": "2694"}]), current=existing_user())
     assert "'groups' is read-only; this server keeps no teams on its users" in str(caught.value)
     assert "totango_group_members" in str(caught.value) and client.methods() == ["LIST", "PATCH"]
+
+
+# -- teams a server did not keep from the user write go through /Groups ---------------------------
+# A server that ignores User.groups (RFC 7643's readOnly) costs one PATCH of /Groups per team joined or
+# left; one that keeps them costs what it did before, plus at most one read per run when no answer so
+# far showed which it is.
+
+IN_DEFAULT = [{"value": "1000", "display": "Default Team", "teamrole": "Member"}]
+IN_GLOBAL = [{"value": "2694", "display": "Global Team", "teamrole": "Member"}]
+
+
+def calls(client):
+    """(method, path) of every call; a LIST of /Users is the filter read of one user."""
+    return [(method, path) for method, path, _body in client.calls]
+
+
+def ops(client, index):
+    return client.calls[index][2]
+
+
+def add_op(user_id="100001"):
+    return [{"op": "add", "path": "members", "value": [{"value": user_id}]}]
+
+
+def remove_op(user_id="100001"):
+    return [{"op": "remove", "path": "members", "value": [{"value": user_id}]}]
+
+
+def test_a_create_answered_without_the_team_joins_it_through_groups_and_leaves_the_default_team():
+    kept = existing_user(title="Engineer")  # a readOnly-groups server put the new user in its default team
+    client = RecordingClient(answers=[kept])
+    plan, resource = run(client, new_hire(title="Engineer", teams=[{"name": "Global Team"}]))
+    assert calls(client) == [("LIST", "/Groups"), ("POST", "/Users"), ("PATCH", "/Groups/2694"),
+                             ("PATCH", "/Groups/1000")]
+    assert ops(client, 2) == add_op() and ops(client, 3) == remove_op()
+    assert plan.after["teams"] == [{"id": "2694", "name": "Global Team", "role": None}]
+    assert [g["value"] for g in resource["groups"]] == ["2694"] and resource["id"] == "100001"
+    assert client.notes == [USER_GROUPS_IGNORED], "one warning naming teams, no 'kept otherwise' for them"
+    assert client.dialects.user_groups.ignored
+
+
+def test_a_role_cannot_go_through_groups_and_is_said_so():
+    client = RecordingClient(answers=[existing_user(groups=[])])
+    plan, _resource = run(client, new_hire(teams=[{"name": "Global Team", "role": "Team Admin"}]), prefix="users[3].")
+    assert calls(client)[-1] == ("PATCH", "/Groups/2694")
+    assert plan.after["teams"] == [{"id": "2694", "name": "Global Team", "role": None}]
+    assert client.notes[0] == USER_GROUPS_IGNORED
+    assert client.notes[1].startswith("users[3].teams: /Groups holds no team role: Global Team joined without the "
+                                      "role asked (Team Admin)")
+
+
+def test_a_patch_answered_204_is_checked_once_per_run_by_reading_the_user():
+    # The server ignored groups: the read shows the user still in the default team.
+    current = existing_user(title="Intern")
+    client = RecordingClient(answers=[None], users=[existing_user(title="Engineer")])
+    plan, resource = run(client, new_hire(title="Engineer", teams=[{"id": "2694"}]), current=current)
+    assert calls(client) == [("LIST", "/Groups"), ("PATCH", "/Users/100001"), ("LIST", "/Users"),
+                             ("PATCH", "/Groups/2694"), ("PATCH", "/Groups/1000")]
+    assert [op["path"] for op in ops(client, 1)] == ["groups", "title"], "the first write still carries the teams"
+    assert plan.diff["after"]["teams"] == [{"id": "2694", "name": "Global Team"}]
+    assert resource["title"] == "Engineer" and [g["value"] for g in resource["groups"]] == ["2694"]
+    assert client.notes == [USER_GROUPS_IGNORED]
+
+    # The next user of the same run: no check, no groups on the user, teams through /Groups.
+    client.calls = []
+    other = existing_user(id="100002", userName="other@example.com", title="Intern")
+    plan, _resource = run(client, dict(new_hire(title="Boss", teams=[{"id": "2694"}]), user_name="other@example.com"),
+                          current=other)
+    assert calls(client) == [("LIST", "/Groups"), ("PATCH", "/Users/100002"), ("PATCH", "/Groups/2694"),
+                             ("PATCH", "/Groups/1000")]
+    assert [op["path"] for op in ops(client, 1)] == ["title"]
+    assert ops(client, 2) == add_op("100002")
+
+    # A change of teams only costs no user write at all.
+    client.calls = []
+    plan, _resource = run(client, dict(new_hire(teams=[{"id": "2694"}]), user_name="other@example.com"),
+                          current=other)
+    assert calls(client) == [("LIST", "/Groups"), ("PATCH", "/Groups/2694"), ("PATCH", "/Groups/1000")]
+    assert plan.changed and plan.after["teams"][0]["id"] == "2694"
+    assert client.notes == [USER_GROUPS_IGNORED], "told once per run"
+
+
+def test_a_server_that_keeps_groups_pays_one_check_per_run_and_no_more():
+    current = existing_user()
+    client = RecordingClient(answers=[None, None], users=[existing_user(groups=IN_GLOBAL)])
+    _plan, resource = run(client, new_hire(teams=[{"id": "2694"}]), current=current)
+    assert calls(client) == [("LIST", "/Groups"), ("PATCH", "/Users/100001"), ("LIST", "/Users")]
+    assert [g["value"] for g in resource["groups"]] == ["2694"] and client.notes == []
+    client.calls = []
+    run(client, new_hire(teams=[{"id": "1000"}]), current=existing_user(groups=IN_GLOBAL))
+    assert calls(client) == [("LIST", "/Groups"), ("PATCH", "/Users/100001")], "known: no second check"
+
+
+def test_a_create_answered_with_the_teams_costs_no_check_for_the_rest_of_the_run():
+    client = RecordingClient(answers=[existing_user(groups=IN_GLOBAL), None])
+    run(client, new_hire(teams=[{"id": "2694"}]))
+    run(client, new_hire(teams=[{"id": "1000"}]), current=existing_user(groups=IN_GLOBAL))
+    assert calls(client) == [("LIST", "/Groups"), ("POST", "/Users"), ("LIST", "/Groups"), ("PATCH", "/Users/100001")]
+    assert client.dialects.user_groups.known and not client.dialects.user_groups.ignored
+
+
+def test_a_write_without_teams_is_never_checked():
+    client = RecordingClient(answers=[None])
+    run(client, new_hire(title="Engineer"), current=existing_user())
+    assert calls(client) == [("PATCH", "/Users/100001")]
+    assert not client.dialects.user_groups.known
+
+
+def test_a_roster_create_without_id_is_read_for_the_check_and_for_the_id():
+    minimal = {"schemas": [], "userName": EMAIL}
+    client = RecordingClient(answers=[minimal], users=[existing_user()])
+    _plan, resource = run(client, new_hire(teams=[{"id": "2694"}]), read_back=False)
+    assert calls(client) == [("LIST", "/Groups"), ("POST", "/Users"), ("LIST", "/Users"), ("PATCH", "/Groups/2694"),
+                             ("PATCH", "/Groups/1000")]
+    assert resource["id"] == "100001"
+
+
+def test_check_mode_predicts_the_teams_and_sends_nothing():
+    client = RecordingClient()
+    client.dialects.user_groups.learn(False)
+    plan, resource = run(client, new_hire(teams=[{"id": "2694"}]), current=existing_user(), check_mode=True)
+    assert calls(client) == [("LIST", "/Groups")]
+    assert plan.diff["after"]["teams"] == [{"id": "2694", "name": "Global Team"}]
+    assert [g["value"] for g in resource["groups"]] == ["2694"]
+
+
+def test_the_verdict_sticks_once_ignored_and_is_told_once():
+    told = []
+    groups = UserGroups(told.append)
+    assert not groups.known
+    groups.learn(True)
+    assert groups.known and not groups.ignored
+    groups.learn(False)
+    groups.learn(True)
+    groups.learn(False)
+    assert groups.ignored and told == [USER_GROUPS_IGNORED]
+
+
+def test_a_failed_team_write_after_a_create_is_no_reason_to_adopt_or_post_again():
+    refusal = ScimError(status=409, scim_type="uniqueness", detail="busy", action="adding 1 members to team Global Team")
+    client = RecordingClient(answers=[existing_user(), refusal])
+    with pytest.raises(ScimError) as caught:
+        run(client, new_hire(teams=[{"id": "2694"}]))
+    assert calls(client) == [("LIST", "/Groups"), ("POST", "/Users"), ("PATCH", "/Groups/2694")]
+    assert caught.value.status == 409 and "user %s was written" % EMAIL in str(caught.value)
