@@ -243,16 +243,26 @@ def plan_items(items, directory, replace, protected):
             errors.append(error)
             continue
         item.action = roster_action(item.plan)
-        if item.action == "disable" and item.user_name in protected:
+        guarded = _protected_account(item, protected)
+        if item.action == "disable" and guarded:
             option = item.prefix + ("state" if item.state == "disabled" else "active")
             errors.append(OptionError(option, "%s is in protected_users, which are never disabled; "
-                                              "take it out of protected_users to disable it" % item.user_name))
+                                              "take it out of protected_users to disable it" % guarded))
         if item.index is None and item.action == "disable":
             item.msg = "not listed: disabled because disable_unlisted is true"
         if item.current is None and item.state == "disabled" and item.index is not None:
             item.msg = NOT_FOUND
         item.settle()
     return errors
+
+
+def _protected_account(item, protected):
+    """The protected e-mail this item's write would disable: the listed one, or the account's own when it was
+    found under another e-mail (match_by=external_id finds a leaver by id); None when neither is protected."""
+    names = [item.user_name]
+    if item.current and item.current.get("userName"):
+        names.append(_key(item.current["userName"]))
+    return next((name for name in names if name in protected), None)
 
 
 def not_found(items):

@@ -150,6 +150,32 @@ def test_an_external_id_totango_holds_in_another_case_is_refused_not_disabled_an
         assert sim.user("ada.new@example.com") is None
 
 
+PROTECTED_ROSTER = """
+- hosts: localhost
+  gather_facts: false
+  module_defaults:
+    group/scimops.totango.totango:
+      requests_per_minute: 0
+  tasks:
+    - name: Reconcile
+      scimops.totango.totango_users:
+        users: "{{ roster }}"
+        match_by: external_id
+        protected_users: [barbara.old@example.com]
+"""
+
+
+def test_a_protected_account_found_by_external_id_under_another_e_mail_is_never_disabled(sim, tenant, tmp_path):
+    roster = [{"user_name": "barbara.new@example.com", "external_id": "1001", "state": "disabled"}]
+    for check in (True, False):
+        run, result = run_task(sim, tmp_path, PROTECTED_ROSTER, TASK, check=check, extra_vars={"roster": roster})
+        assert run.rc != 0, run.summary()
+        assert "barbara.old@example.com is in protected_users" in result["msg"], result["msg"]
+        assert "users[0].state" in result["msg"], result["msg"]
+        assert write_pairs(sim) == []
+    assert sim.user("barbara.old@example.com")["active"] is True
+
+
 def test_two_accounts_sharing_the_external_id_fail_that_entry_only(sim, tenant, tmp_path):
     twin = sim.seed_users([body("barbara.twin@example.com", "1001")])[0]["id"]
     roster = [{"user_name": "barbara.new@example.com", "external_id": "1001", "title": "Lead"},
