@@ -52,14 +52,15 @@ def is_leaver(item):
 
 
 def plan_leaves(items, keep_teams, directory=None):
-    """Gives each leaver the teams they leave (all but keep_teams); returns the TeamLeaves, by team id."""
-    keep = KeptTeams(keep_teams, directory)
+    """Gives each leaver the teams they leave (all but keep_teams); returns the TeamLeaves, by team id.
+
+    Raises OptionError (before any write) for a keep_teams entry that names no team, or several.
+    """
+    leavers = [(item, user_view(item.current).get("teams") or []) for item in items if is_leaver(item)]
+    keep = KeptTeams(keep_teams, directory, [team for _item, teams in leavers for team in teams])
     leaves = {}
-    for item in items:
-        if not is_leaver(item):
-            continue
-        teams = user_view(item.current).get("teams") or []
-        leaving = [team for team in teams if not keep.keeps(team)]
+    for item, teams in leavers:
+        leaving = [team for team in teams if team["id"] not in keep.ids]
         if not leaving:
             continue
         item.teams_before, item.teams_left = teams, leaving
@@ -69,38 +70,35 @@ def plan_leaves(items, keep_teams, directory=None):
 
 
 class KeptTeams:
-    """keep_teams, matched as every team option is (_teams.match_team): by id, by exact name, else in any case if unique.
+    """The ids of the teams keep_teams names, matched as every team option is (_teams.match_team).
 
-    A leaver's teams are known from their own resource, so an id or an exact name needs no listing. A name that
-    matches one of their teams only in another case may mean a case twin ("Sales" and "SALES" are two teams in
-    Totango): only then are the teams listed, once, to tell which team the name means.
+    The leavers' own teams are known from their resources, so an entry that is one of them by id or exact
+    name costs nothing. Any other entry is looked up in the team list (read once): a name that matches a
+    leaver's team only in another case may mean its case twin ("Sales" and "SALES" are two teams), and one
+    that matches none of their teams may be a typo, which would take people out of the team it meant.
     """
 
-    def __init__(self, refs, directory):
-        self._refs = [(index, str(ref).strip()) for index, ref in enumerate(refs or []) if str(ref).strip()]
-        self._directory = directory
-        self._resolved = None
-
-    def keeps(self, team):
-        team_id, name = str(team["id"]), str(team.get("name") or "").strip()
-        if any(ref in (team_id, name) for _index, ref in self._refs):
-            return True
-        if not any(ref.lower() == name.lower() for _index, ref in self._refs):
-            return False
-        return self._directory is None or team_id in self._resolved_ids()
-
-    def _resolved_ids(self):
-        if self._resolved is None:
-            teams = self._directory.all()
-            self._resolved = set(
-                str(match_team(teams, "keep_teams[%d]" % index, team_id=ref, name=ref)["id"])
-                for index, ref in self._refs if _names_a_team(teams, ref))
-        return self._resolved
+    def __init__(self, refs, directory, leaver_teams):
+        self.ids = set()
+        as_groups = [{"id": str(team["id"]), "displayName": team.get("name") or ""} for team in leaver_teams]
+        for index, ref in enumerate(refs or []):
+            ref = str(ref).strip()
+            if not ref:
+                continue
+            team = _exact(as_groups, ref)
+            if team is None and directory is not None:
+                team = match_team(directory.all(), "keep_teams[%d]" % index, team_id=ref, name=ref)
+            if team is not None:
+                self.ids.add(str(team["id"]))
 
 
-def _names_a_team(teams, ref):
-    # A keep_teams entry that names no team keeps nothing; it is not refused, as a team may be gone since.
-    return any(str(team.get("id")) == ref or str(team.get("displayName", "")).lower() == ref.lower() for team in teams)
+def _exact(groups, ref):
+    """The one team among groups with this id, else with exactly this name; None when not exactly one."""
+    for rule in (lambda group: group["id"] == ref, lambda group: group["displayName"] == ref):
+        found = dict((group["id"], group) for group in groups if rule(group))
+        if found:
+            return list(found.values())[0] if len(found) == 1 else None
+    return None
 
 
 def apply_leaves(client, leaves, parallel):

@@ -159,9 +159,11 @@ options:
   keep_teams:
     description:
       - Teams, by id or display name, that O(leave_teams) never takes anyone out of.
-      - A name is matched as in O(users[].teams), exactly, else in any case when only one team matches (Totango's
-        team names are case-sensitive, so C(Sales) and C(SALES) are two teams). Only a name that matches a
-        leaver's team in another case costs a listing of the teams.
+      - Each is matched as the team of M(scimops.totango.totango_group_members) is, by id first (a value of digits
+        only is the team with that id when there is one), else by exact name, else in any case when only one team
+        matches (Totango's team names are case-sensitive, so C(Sales) and C(SALES) are two teams).
+      - An entry that names none of the leavers' teams exactly costs one listing of the teams, and one that names
+        no team, or several, is refused before any write.
       - Totango's documentation does not say what happens to a user taken out of their last team; where a tenant
         puts them back into its default team, list that team here, or every run takes them out again.
     type: list

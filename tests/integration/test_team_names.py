@@ -153,7 +153,7 @@ def test_keep_teams_keeps_the_team_of_the_exact_name_not_its_case_twin(sim, tmp_
     user_id = sim.user(ANN)["id"]
     assert phases.writes == [("PATCH", "/Users/%s" % user_id), ("PATCH", "/Groups/%s" % shouting)]
     assert team_ids(sim) == [sales]
-    assert "/Groups" in [entry["path"] for entry in phases.log], "SALES matches 'Sales' only in case: the list decides"
+    assert "/Groups" not in [entry["path"] for entry in phases.log], "'Sales' is exactly one of Ann's teams: no listing"
 
 
 def test_keep_teams_naming_both_twins_only_in_another_case_is_refused_before_any_write(sim, tmp_path, twins):
@@ -164,5 +164,17 @@ def test_keep_teams_naming_both_twins_only_in_another_case_is_refused_before_any
         assert run.rc != 0, run.summary()
         msg = run.task("Offboard Ann")["msg"]
         assert "keep_teams[0]" in msg and "several teams" in msg and sales in msg and shouting in msg, msg
+        assert write_pairs(sim) == []
+    assert sim.user(ANN).get("active") is not False and team_ids(sim) == [shouting]
+
+
+def test_a_keep_teams_entry_that_names_no_team_is_refused_before_any_write(sim, tmp_path, twins):
+    _sales, shouting = twins
+    for check in (True, False):
+        sim.clear_log()
+        run = run_playbook(LEAVE_PLAYBOOK, sim, tmp_path=tmp_path, check=check, extra_vars={"keep": ["SALES", "Suport"]})
+        assert run.rc != 0, run.summary()
+        msg = run.task("Offboard Ann")["msg"]
+        assert "keep_teams[1]" in msg and "'Suport'" in msg and "no team" in msg, msg
         assert write_pairs(sim) == []
     assert sim.user(ANN).get("active") is not False and team_ids(sim) == [shouting]
