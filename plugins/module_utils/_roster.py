@@ -149,10 +149,18 @@ def check_roster_options(params):
         rule = email_error(email)
         if rule:
             errors.append(OptionError("protected_users[%d]" % index, rule))
+    if params["disable_unlisted"] and not params["users"]:
+        # Below max_disable a small tenant would be disabled whole: an empty export is never a roster.
+        errors.append(OptionError("users", "is empty, and with disable_unlisted=true that would disable every user "
+                                           "of the tenant; an empty roster is refused (check the export)"))
     seen = {}
     for index, options in enumerate(params["users"]):
         prefix = "users[%d]." % index
         entry_errors = user_option_errors(options, prefix)
+        if params.get("leave_teams") and options.get("state") == "disabled" and options.get("teams") is not None:
+            # The leaver would be put in these teams and taken out again by every run.
+            entry_errors.append(OptionError(prefix + "teams", "must not be given with state=disabled when "
+                                                              "leave_teams=true, which takes leavers out of their teams"))
         errors.extend(entry_errors)
         if any(error.option == prefix + "user_name" for error in entry_errors):
             continue

@@ -210,6 +210,9 @@ def user_option_errors(options, prefix=""):
         error = _field_error(field, value)
         if error:
             errors.append(OptionError(prefix + field.name, error))
+    if options.get("state") == "disabled" and parse_bool(options.get("active")) is True:
+        errors.append(OptionError(prefix + "active", "must not be true with state=disabled, which disables the user; "
+                                                     "give one of them"))
     license_value = options.get("license")
     if license_value is not None and parse_license(license_value) not in LICENSES:
         errors.append(OptionError(prefix + "license",
