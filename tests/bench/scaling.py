@@ -33,63 +33,105 @@ class Tenant:
 
 @dataclass(frozen=True)
 class Operation:
+    """A piece of work: whom it is about, its playbook's variables, its minimum, and whether it was done."""
+
     key: str
     name: str
-    kind: str  # "hire", "leave" or "update"
     count: int  # the people it is about
     target: int  # at most this many requests at any T (issue 11)
+    playbook_name = ""
+    reads_beyond_lookups = 0  # reads the work needs besides finding its people
 
     @property
     def playbook(self):
-        return PLAYBOOKS / {"hire": "onboarding.yml", "leave": "offboarding.yml", "update": "roster.yml"}[self.kind]
-
-    def people(self, tenant):
-        if self.kind == "hire":
-            return ["hire%02d@example.com" % i for i in range(self.count)]
-        if self.kind == "leave":
-            return list(tenant.colleagues[2:3] if self.count == 1 else tenant.colleagues[:self.count])
-        return list(tenant.others[:self.count])
-
-    def extra_vars(self, tenant):
-        people = self.people(tenant)
-        if self.kind == "hire":
-            return {"people": [{"user_name": email, "given_name": "New", "family_name": "Hire%d" % i,
-                                "teams": [{"name": HIRE_TEAM, "role": "Member"}]} for i, email in enumerate(people)]}
-        if self.kind == "leave":
-            return {"leavers": people}
-        return {"roster": [{"user_name": email, "title": "Lead"} for email in people], "bench_parallel": 8}
+        return PLAYBOOKS / self.playbook_name
 
     def minimum(self, sim, tenant):
-        """The fewest requests the work needs: its reads (the fewer of a lookup per person and the pages of
-        the whole tenant, and for hires one read of the teams to find the team named by name) and its writes
-        (a POST per hire, a PATCH per update, per leaver a disabling PATCH and a PATCH per team that loses one)."""
-        reads = min(self.count, -(-tenant.size // 100))
-        if self.kind == "hire":
-            return reads + 1 + self.count
-        if self.kind == "update":
-            return reads + self.count
-        teams = {group["value"] for email in self.people(tenant) for group in sim.user(email).get("groups") or []}
-        return reads + self.count + len(teams)
+        """The fewest requests the work needs: its writes, and its reads: the fewer of a lookup per person
+        and the pages of the whole tenant (as it stood before the run), and any other read it needs."""
+        return min(self.count, -(-tenant.size // 100)) + self.reads_beyond_lookups + self.writes(sim, tenant)
 
     def not_done(self, sim, tenant):
         """The people for whom the simulator does not show the work done."""
-        def done(user):
-            if user is None:
-                return False
-            if self.kind == "hire":
-                return user.get("active") is not False and [g["display"] for g in user.get("groups") or []] == [HIRE_TEAM]
-            if self.kind == "leave":
-                return user.get("active") is False and not user.get("groups")
-            return user.get("title") == "Lead"
-        return [email for email in self.people(tenant) if not done(sim.user(email))]
+        return [email for email in self.people(tenant) if not self.done(sim.user(email))]
+
+    def people(self, tenant):
+        raise NotImplementedError
+
+    def extra_vars(self, tenant):
+        raise NotImplementedError
+
+    def writes(self, sim, tenant):
+        raise NotImplementedError
+
+    def done(self, user):
+        raise NotImplementedError
+
+
+class Hires(Operation):
+    """The onboarding role creating new people, each in one team named by name."""
+
+    playbook_name = "onboarding.yml"
+    reads_beyond_lookups = 1  # the teams, to find the team named by name
+
+    def people(self, tenant):
+        return ["hire%02d@example.com" % i for i in range(self.count)]
+
+    def extra_vars(self, tenant):
+        return {"people": [{"user_name": email, "given_name": "New", "family_name": "Hire%d" % i,
+                            "teams": [{"name": HIRE_TEAM, "role": "Member"}]} for i, email in enumerate(self.people(tenant))]}
+
+    def writes(self, sim, tenant):
+        return self.count  # a POST each
+
+    def done(self, user):
+        return user is not None and user.get("active") is not False \
+            and [group["display"] for group in user.get("groups") or []] == [HIRE_TEAM]
+
+
+class Leavers(Operation):
+    """The offboarding role disabling colleagues and taking them out of their teams."""
+
+    playbook_name = "offboarding.yml"
+
+    def people(self, tenant):
+        return list(tenant.colleagues[2:3] if self.count == 1 else tenant.colleagues[:self.count])  # #2: in 3 teams
+
+    def extra_vars(self, tenant):
+        return {"leavers": self.people(tenant)}
+
+    def writes(self, sim, tenant):
+        teams = {group["value"] for email in self.people(tenant) for group in sim.user(email).get("groups") or []}
+        return self.count + len(teams)  # a disabling PATCH each, a PATCH per team that loses one
+
+    def done(self, user):
+        return user is not None and user.get("active") is False and not user.get("groups")
+
+
+class Updates(Operation):
+    """totango_users changing one field of users spread over the listing, without disable_unlisted."""
+
+    playbook_name = "roster.yml"
+
+    def people(self, tenant):
+        return list(tenant.others[:self.count])
+
+    def extra_vars(self, tenant):
+        return {"roster": [{"user_name": email, "title": "Lead"} for email in self.people(tenant)], "bench_parallel": 8}
+
+    def writes(self, sim, tenant):
+        return self.count  # a PATCH each
+
+    def done(self, user):
+        return user is not None and user.get("title") == "Lead"
 
 
 OPERATIONS = (
-    Operation("hire_1", "onboarding role, 1 hire", "hire", 1, 3),
-    Operation("hire_5", "onboarding role, 5 hires", "hire", 5, 12),
-    Operation("leave_1", "offboarding role, 1 leaver", "leave", 1, 6),
-    Operation("leave_10", "offboarding role, 10 leavers", "leave", 10, 32),
-    Operation("update_5", "totango_users, 5 updates, no disable_unlisted", "update", 5, 11),
+    Hires("hire_1", "onboarding role, 1 hire", 1, 3),
+    Hires("hire_5", "onboarding role, 5 hires", 5, 12),
+    Leavers("leave_1", "offboarding role, 1 leaver", 1, 6),
+    Leavers("leave_10", "offboarding role, 10 leavers", 10, 32),
+    Updates("update_5", "totango_users, 5 updates, no disable_unlisted", 5, 11),
 )
 
 
