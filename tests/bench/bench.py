@@ -89,7 +89,8 @@ def _ansible_version():
 def environment(args, load_before, elapsed):
     return {"platform": platform.platform(), "cpus": os.cpu_count() or 0, "python": platform.python_version(),
             "ansible": _ansible_version(), "load_before": load_before, "load_after": os.getloadavg()[0],
-            "elapsed": elapsed, "finished": datetime.datetime.now().strftime("%Y-%m-%d %H:%M"), "full": args.full}
+            "elapsed": elapsed, "finished": datetime.datetime.now().strftime("%Y-%m-%d %H:%M"), "full": args.full,
+            "left_out": [name for name in RUNS if name not in args.tools]}
 
 
 def measure_all(args):

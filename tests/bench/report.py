@@ -10,7 +10,7 @@ from tests.bench import pacing, scaling
 from tests.bench.plan import BASELINE_REPEATS
 from tests.bench.runner import PARALLEL
 from tests.bench.runs import baseline_wall, find, ping_beyond_empty, ratio
-from tests.bench.tools import FLOOR, LOOPS, ROSTER, URI_LOOP, USER_LOOP
+from tests.bench.tools import FLOOR, LOOPS, ROSTER, TOOLS, URI_LOOP, USER_LOOP
 
 INTRO = [
     "# Performance",
@@ -56,6 +56,7 @@ def markdown(results, targets, meta):
         "- load average before / after the run: %.2f / %.2f (other work on the machine inflates wall times;"
         % (meta["load_before"], meta["load_after"]) + " CPU seconds are steadier)",
         "- run finished %s, took %.0f s%s" % (meta["finished"], meta["elapsed"], " (--full)" if meta["full"] else ""),
+    ] + _left_out_lines(meta.get("left_out")) + [
         "",
         "## Targets",
         "",
@@ -69,6 +70,19 @@ def markdown(results, targets, meta):
     lines += _not_met_lines(targets) + _run_lines(runs) + _ratio_lines(runs) + _per_user_lines(runs)
     lines += _scaling_lines(results.scaling) + _pacing_lines(results.pacing) + _notes()
     return "\n".join(lines) + "\n"
+
+
+def _left_out_lines(left_out):
+    """What `--tools` left out of the run: the page has no rows, ratios or targets of theirs."""
+    if not left_out:
+        return []
+    return ["- left out of this run (`--tools`): %s; the page has no rows, ratios or targets of theirs"
+            % ", ".join(_run_title(name) for name in left_out),
+            "  (`git log -p docs/performance.md` shows the last run that had them)"]
+
+
+def _run_title(name):
+    return TOOLS[name].title if name in TOOLS else "the %s table" % name
 
 
 def _run_lines(runs):
@@ -87,7 +101,8 @@ def _not_met_lines(targets):
     missed = [target for target in targets if not target.met]
     if not missed:
         return []
-    return ["", "Not met:", ""] + ["- %s: see the tables below." % target.name for target in missed]
+    return ["", "Not met (a time is as measured on the machine above, at the load it had; request counts are not):", ""] + [
+        "- %s: see the tables below." % target.name for target in missed]
 
 
 def _ratio_lines(runs):
@@ -115,12 +130,14 @@ def _ratio_lines(runs):
 
 
 def _per_user_lines(runs):
+    loops = [tool.name for tool in LOOPS]
+    if not any(run.tool in loops for run in runs):
+        return []
     lines = ["", "## Cost per user of the loops", "",
              "Wall time beyond the empty playbook (e) loading the same roster, divided by N",
              "(\"-\": not run; by default the loops rerun alone on a seeded tenant at N=300 and at 50 ms):", "",
              "| tool | N | latency | create ms/user | rerun ms/user |", "|---|---:|---:|---|---|"]
     seen = []
-    loops = [tool.name for tool in LOOPS]
     for run in runs:
         key = (run.tool, run.n, run.latency)
         if run.tool not in loops or key in seen:
