@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 import requests
 
 from tests.integration.harness import run_playbook
@@ -454,3 +455,17 @@ def test_onboarding_follows_an_e_mail_change_by_external_id(sim, tmp_path):
     sim.clear_log()
     rerun = run_playbook(playbook, sim, tmp_path=tmp_path)
     assert rerun.rc == 0 and "renamed 0" in rerun.stdout and sim.writes() == [], rerun.summary()
+
+
+@pytest.mark.parametrize("extra, named", [
+    ({"max_disable": -1}, "offboarding_max_disable: must be 0 or more"),
+    ({"keep_teams": ["Suport"]}, "offboarding_keep_teams[0]: no team with id or name 'Suport'"),
+], ids=["max_disable", "keep_teams"])
+def test_offboarding_refusals_name_the_role_variable(sim, tmp_path, extra, named):
+    seed_teams(sim)
+    onboard_everyone(sim, tmp_path)
+    result = offboard(sim, tmp_path, [LEAVER], extra_vars=extra)
+    assert result.rc != 0
+    stop = result.task("scimops.totango.offboarding : Stop when the leavers were refused before any write")["msg"]
+    assert stop.startswith(named) and stop.endswith("nothing was changed."), stop
+    assert writes(sim) == [] and read_user(sim, LEAVER)["active"] is True

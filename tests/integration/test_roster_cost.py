@@ -161,6 +161,7 @@ def test_an_unknown_leaver_is_named_with_a_warning_or_stops_the_run_before_any_w
 @pytest.mark.parametrize("how", [
     ["--start-at-task", "scimops.totango.offboarding : Report what offboarding did"],
     ["--start-at-task", "scimops.totango.offboarding : Fail for the leavers who could not be offboarded"],
+    ["--start-at-task", "scimops.totango.offboarding : Publish the plan id"],
     ["--tags", "never-tagged"],
 ])
 def test_offboarding_under_start_at_task_or_tags_never_takes_an_active_leaver_out_of_a_team(sim, tmp_path, how):
@@ -171,6 +172,17 @@ def test_offboarding_under_start_at_task_or_tags_never_takes_an_active_leaver_ou
     assert result.rc == 0, result.summary()
     assert sim.writes() == [], "no step ran without the disabling"
     assert sim.user(leaver)["active"] is True and user_teams(sim, leaver)
+
+
+@pytest.mark.parametrize("task", ["Publish the plan id", "Report what onboarding did"])
+def test_onboarding_under_start_at_task_after_its_write_does_nothing_and_does_not_fail(sim, tmp_path, task):
+    seed_tenant(sim, count=5)
+    sim.clear_log()
+    people = [{"user_name": "new.hire@example.com", "given_name": "New", "family_name": "Hire"}]
+    result = run_playbook(ONBOARDING, sim, tmp_path=tmp_path, extra_vars={"people": people},
+                          extra_args=["--start-at-task", "scimops.totango.onboarding : " + task])
+    assert result.rc == 0, result.summary()
+    assert sim.log() == [] and sim.user("new.hire@example.com") is None
 
 
 # -- the audit trail of a partly failed run ------------------------------------------------------
