@@ -20,7 +20,7 @@ from ansible_collections.scimops.totango.plugins.module_utils._errors import (
     ScimError,
 )
 from ansible_collections.scimops.totango.plugins.module_utils._roster_read import read_tenant, user_key
-from ansible_collections.scimops.totango.plugins.module_utils._roster_result import capped, named
+from ansible_collections.scimops.totango.plugins.module_utils._roster_result import NOT_FOUND, capped, named
 from ansible_collections.scimops.totango.plugins.module_utils._identity import (
     ListedAccounts,
     LookedUpAccounts,
@@ -290,8 +290,6 @@ def settle_items(items):
     for item in items:
         item.settle(keep_leavers=False)
 
-
-NOT_FOUND = "not in Totango: nothing to disable"
 
 
 def _replaces(item, replace):

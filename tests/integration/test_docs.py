@@ -242,7 +242,8 @@ SCENARIOS = """
       ignore_errors: true
     - name: users over the safety threshold
       scimops.totango.totango_users:
-        users: []
+        users:
+          - user_name: ada@example.com
         disable_unlisted: true
         max_disable: 0
       ignore_errors: true

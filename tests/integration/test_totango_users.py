@@ -158,10 +158,11 @@ def test_disable_unlisted_spares_listed_protected_and_inactive_users(sim, tmp_pa
 
 
 def test_max_disable_refuses_before_any_write(sim, tmp_path):
-    seed(sim, 5, active=True)
+    seed(sim, 6, active=True)
     sim.clear_log()
+    roster = [{"user_name": "old000@example.com"}]  # an empty roster is refused outright (test_bad_inputs)
     for check in (True, False):
-        refused = reconcile(sim, tmp_path, [], check=check, disable_unlisted=True, max_disable=3)
+        refused = reconcile(sim, tmp_path, roster, check=check, disable_unlisted=True, max_disable=3)
         assert refused.rc != 0
         result = refused.task(TASK)
         assert refused.record(TASK)["failed"] and not result["changed"]
@@ -171,9 +172,10 @@ def test_max_disable_refuses_before_any_write(sim, tmp_path):
     assert sim.writes() == []
     assert all(user.get("active") for user in scim_users(sim).values())
 
-    allowed = reconcile(sim, tmp_path, [], disable_unlisted=True, max_disable=5)
+    allowed = reconcile(sim, tmp_path, roster, disable_unlisted=True, max_disable=5)
     assert allowed.rc == 0, allowed.summary()
     assert counts(allowed.task(TASK))["disabled"] == 5 and len(sim.writes()) == 5
+    assert scim_users(sim)["old000@example.com"]["active"] is True
 
 
 def test_bad_users_among_good_ones_fail_before_any_write(sim, tmp_path):
