@@ -14,8 +14,9 @@ A lost user is one of the N who is not in the tenant as the roster describes aft
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
+from tests.bench.records import CountedRequests
 from tests.bench.tools import PLAYBOOKS, ROSTER
 from tests.simulator.defaults import SIM_ADMIN_PASSWORD, SIM_ADMIN_USER, SIM_APP_TOKEN
 from tests.simulator.totango_sim import TotangoSimulator
@@ -57,7 +58,7 @@ NOT_SLOWED = 1.0  # seconds from the first to the last request of a run the limi
 
 
 @dataclass
-class PaceRun:
+class PaceRun(CountedRequests):
     case: str  # a Case's key
     n: int
     rc: int
@@ -70,10 +71,6 @@ class PaceRun:
     span: float  # seconds from the first request's arrival to the last's, by the simulator's log
 
     @property
-    def requests(self):
-        return self.reads + self.writes
-
-    @property
     def least_time(self):
         """requests / rate: the least time the limit allows, in seconds."""
         return self.requests * 60.0 / RATE
@@ -83,12 +80,6 @@ class PaceRun:
         """More requests than the limit lets through at once: a run the pacer must slow down."""
         return self.requests > BURST
 
-    def as_dict(self):
-        return dict(asdict(self), requests=self.requests)
-
-    @classmethod
-    def from_dict(cls, data):
-        return cls(**{key: value for key, value in data.items() if key != "requests"})
 
 
 def lost_users(sim, roster):

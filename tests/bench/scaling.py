@@ -12,8 +12,9 @@ in the simulator's data afterwards. Cost follows the work when the counts stay t
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
+from tests.bench.records import CountedRequests
 from tests.bench.tools import PLAYBOOKS
 
 TEAMS = 20
@@ -136,7 +137,7 @@ OPERATIONS = (
 
 
 @dataclass
-class ScaleRun:
+class ScaleRun(CountedRequests):
     """One operation in a tenant of `tenant` users: its requests, the minimum, and its time."""
 
     operation: str  # an Operation's key
@@ -149,16 +150,6 @@ class ScaleRun:
     minimum: int
     status_429: int = 0
 
-    @property
-    def requests(self):
-        return self.reads + self.writes
-
-    def as_dict(self):
-        return dict(asdict(self), requests=self.requests)
-
-    @classmethod
-    def from_dict(cls, data):
-        return cls(**{key: value for key, value in data.items() if key != "requests"})
 
 
 def seed(sim, size):

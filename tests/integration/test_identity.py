@@ -150,19 +150,13 @@ def test_an_external_id_totango_holds_in_another_case_is_refused_not_disabled_an
         assert sim.user("ada.new@example.com") is None
 
 
-PROTECTED_ROSTER = """
-- hosts: localhost
-  gather_facts: false
-  module_defaults:
-    group/scimops.totango.totango:
-      requests_per_minute: 0
-  tasks:
-    - name: Reconcile
-      scimops.totango.totango_users:
-        users: "{{ roster }}"
-        match_by: external_id
-        protected_users: [barbara.old@example.com]
-"""
+PROTECTED_ROSTER = task_playbook("""
+- name: Reconcile
+  scimops.totango.totango_users:
+    users: "{{ roster }}"
+    match_by: external_id
+    protected_users: [barbara.old@example.com]
+""")
 
 
 def test_a_protected_account_found_by_external_id_under_another_e_mail_is_never_disabled(sim, tenant, tmp_path):
