@@ -291,7 +291,6 @@ def settle_items(items):
         item.settle(keep_leavers=False)
 
 
-
 def _replaces(item, replace):
     # replace=true clears what the roster leaves out of the users it lists; an unlisted user is only disabled,
     # never stripped of the title, external id or manager that HR may still need.

@@ -81,7 +81,6 @@ class PaceRun(CountedRequests):
         return self.requests > BURST
 
 
-
 def lost_users(sim, roster):
     """The roster's users the tenant does not hold as the roster describes."""
     def held(user, wanted):

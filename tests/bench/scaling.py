@@ -151,7 +151,6 @@ class ScaleRun(CountedRequests):
     status_429: int = 0
 
 
-
 def seed(sim, size):
     """A fresh tenant of `size` users (at least COLLEAGUES + 5)."""
     sim.reset()
