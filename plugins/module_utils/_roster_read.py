@@ -61,18 +61,6 @@ class Tenant:
         """The other users (slim), sorted by key; only once every page was read."""
         return [self.others[key] for key in sorted(self.others or {})]
 
-    def with_external_id(self, values):
-        """{external id: [resources]} for each of values: from memory after a full listing, else one lookup each."""
-        values = sorted(set(str(value) for value in values if value not in (None, "")))
-        if self.complete:
-            found = dict((value, []) for value in values)
-            for resource in [stored.resource() for stored in self.listed.values()] + list(self.others.values()):
-                if str(resource.get("externalId")) in found:
-                    found[str(resource["externalId"])].append(resource)
-            return found
-        return dict(zip(values, _on_workers(lambda value: find_users(self._client, "externalId", value),
-                                            values, self._parallel)))
-
 
 def read_tenant(client, keys, everyone, parallel, whole_others=False):
     """Reads the tenant for the listed users' keys; with everyone=True every page, for the unlisted too.
