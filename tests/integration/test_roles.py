@@ -457,6 +457,26 @@ def test_onboarding_follows_an_e_mail_change_by_external_id(sim, tmp_path):
     assert rerun.rc == 0 and "renamed 0" in rerun.stdout and sim.writes() == [], rerun.summary()
 
 
+@pytest.mark.parametrize("person, named, module_term", [
+    # ada's HR id is already on her old e-mail: matching by e-mail would give two accounts one id
+    ({"user_name": "ada.new@example.com", "external_id": "hr-7", "given_name": "Ada", "family_name": "Lovelace"},
+     "use onboarding_match_by=external_id to rename", " match_by="),
+    ({"user_name": "cy@example.com", "given_name": "Cy", "family_name": "Ng", "teams": [{"name": "No Such Team"}]},
+     "onboarding_users[1].teams[0]", " users["),
+], ids=["external_id_conflict", "unknown_team"])
+def test_onboarding_failures_name_the_role_variables(sim, tmp_path, person, named, module_term):
+    old = sim.seed_users([{"userName": "ada.old@example.com", "externalId": "hr-7", "active": True,
+                          "name": {"givenName": "Ada", "familyName": "Lovelace"}}])[0]
+    for check in (True, False):
+        sim.clear_log()
+        result = onboard(sim, tmp_path, people=[{"user_name": "bo@example.com", "given_name": "Bo", "family_name": "Ek"}, person], check=check)
+        assert result.rc != 0
+        stop = result.task("scimops.totango.onboarding : Stop when people could not be onboarded")["msg"]
+        assert named in stop and module_term not in stop, stop
+        assert [w for w in writes(sim) if w[1] != "/Users"] == []  # bo may be created; nobody else is touched
+    assert sim.user("ada.old@example.com")["id"] == old["id"] and sim.user("ada.new@example.com") is None
+
+
 @pytest.mark.parametrize("extra, named", [
     ({"max_disable": -1}, "offboarding_max_disable: must be 0 or more"),
     ({"keep_teams": ["Suport"]}, "offboarding_keep_teams[0]: no team with id or name 'Suport'"),
