@@ -1,4 +1,7 @@
 #!/usr/bin/env python
+# Copyright (c) 2026, scimops.totango contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Sort sphinx-build's warnings into those caused by having no network, and real ones.
 
 Usage: docs-warnings.py [--source-root RST_DIR] WARNINGS_FILE

@@ -34,7 +34,8 @@ for name, version in sorted(wanted):
     print("%s==%s" % (name, version))
 EOF
 )
-cache_dir=${ANSIBLE_TEST_CACHE_DIR:-$HOME/.ansible/test/cache}
+# ansible-test looks only here (a fixed path in every release of the matrix)
+cache_dir=$HOME/.ansible/test/cache
 mkdir -p "$cache_dir"
 
 # The wheels, from PyPI, once.

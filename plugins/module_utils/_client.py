@@ -44,7 +44,7 @@ PATCH_OP_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
 RETRY_STATUSES = frozenset((429, 502, 503, 504))
 # Idempotent: sending one again after a lost answer cannot do more than the first did.
 RETRYABLE_METHODS = frozenset(("GET", "PUT", "PATCH"))
-USER_AGENT = "scimops.totango/0.1.0"
+USER_AGENT = "scimops.totango/0.2.0"
 # A refused or unresolvable connection is retried this often, at most REFUSED_BACKOFF_MAX seconds apart.
 REFUSED_RETRIES = 2
 REFUSED_BACKOFF_MAX = 1.0

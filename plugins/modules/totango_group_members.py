@@ -55,6 +55,7 @@ options:
     choices: [present, absent, exact]
     default: present
   max_remove:
+    version_added: 0.2.0
     description:
       - A safety threshold for O(state=exact). When the run would take more members out of the team than this,
         the module fails before any write (in check mode too), saying how many it would remove, and returns them
@@ -65,6 +66,7 @@ options:
     type: int
     default: 10
   report_members:
+    version_added: 0.2.0
     description:
       - V(true) returns every member of the team in RV(members).
       - V(false) returns what changed (RV(added), RV(removed)) and RV(member_count) only, so the result stays
@@ -125,6 +127,7 @@ removed:
   elements: str
   sample: [leaver@company.com]
 member_count:
+  version_added: 0.2.0
   description: How many members the team has after the change (or would have in check mode).
   returned: success
   type: int
@@ -174,6 +177,7 @@ diff:
     before: {team: Sales, members: [ericd@company.com]}
     after: {team: Sales, members: [ericd@company.com, tracyd@company.com]}
 would_remove:
+  version_added: 0.2.0
   description:
     - The members (the first 50) O(state=exact) would have removed, when O(max_remove) stopped it (nothing was
       changed); e-mails where known, else user ids. Sorted.
@@ -182,6 +186,7 @@ would_remove:
   elements: str
   sample: [leaver@company.com]
 would_remove_total:
+  version_added: 0.2.0
   description: How many members O(state=exact) would have removed, when O(max_remove) stopped it.
   returned: failure
   type: int

@@ -102,6 +102,7 @@ options:
           - When not given, an existing membership keeps its role and a new one gets Totango's default.
         type: str
   match_by:
+    version_added: 0.2.0
     description:
       - How the user is found in Totango.
       - V(user_name) finds them by O(user_name). An O(external_id) that already belongs to another Totango user is
@@ -178,6 +179,7 @@ user:
     groups: [{value: "2694", display: Global Team, teamrole: Team Admin}]
     "urn:ietf:params:scim:schemas:totango:1.0:User": {license: [zoe], isAdmin: false, managerEmail: tracyd@company.com}
 license:
+  version_added: 0.2.0
   description:
     - The license the user holds after the change (or would, in check mode), as Totango's API names it.
     - Absent when the user does not exist or Totango does not say (a user just created without O(license)
@@ -187,6 +189,7 @@ license:
   choices: [spark, zoe, viewer]
   sample: zoe
 license_name:
+  version_added: 0.2.0
   description: The same license in Totango's current words.
   returned: when known
   type: str

@@ -146,6 +146,7 @@ options:
     type: int
     default: 4
   leave_teams:
+    version_added: 0.2.0
     description:
       - V(true) takes every user listed with O(users[].state=disabled) out of all their teams (but those in
         O(keep_teams)) once they are disabled, or when they already were.
@@ -157,6 +158,7 @@ options:
     type: bool
     default: false
   keep_teams:
+    version_added: 0.2.0
     description:
       - Teams, by id or display name, that O(leave_teams) never takes anyone out of.
       - Each is matched as the team of M(scimops.totango.totango_group_members) is, by id first (a value of digits
@@ -170,6 +172,7 @@ options:
     elements: str
     default: []
   not_found:
+    version_added: 0.2.0
     description:
       - What to do about users listed with O(users[].state=disabled) who are not in Totango (a mistyped e-mail
         leaves the real person active).
@@ -179,6 +182,7 @@ options:
     choices: [ignore, warn, fail]
     default: ignore
   report_unchanged:
+    version_added: 0.2.0
     description:
       - V(true) lists every user in RV(users), the unchanged ones too.
       - V(false) lists only the users that changed, failed or have a note (not in Totango, protected, adopted);
@@ -186,6 +190,7 @@ options:
     type: bool
     default: false
   match_by:
+    version_added: 0.2.0
     description:
       - How each listed user is found among the tenant's users (the one listing serves both).
       - V(user_name) matches by O(users[].user_name). A user whose O(users[].external_id) already belongs to another
@@ -212,6 +217,7 @@ options:
     type: bool
     default: false
   expected_plan_id:
+    version_added: 0.2.0
     description:
       - The RV(plan_id) of the run that was reviewed, usually a check run (C(--check --diff)) approved in an AWX
         workflow. When this run's plan differs, the task fails before any write, and in check mode too, so the
@@ -286,6 +292,7 @@ updated:
   type: int
   sample: 3
 renamed:
+  version_added: 0.2.0
   description: Users whose e-mail was changed (O(match_by=external_id)), with whatever else changed for them.
   returned: always
   type: int
@@ -316,6 +323,7 @@ counts:
       type: int
       returned: always
     renamed:
+      version_added: 0.2.0
       description: Users whose e-mail was changed.
       type: int
       returned: always
@@ -357,6 +365,7 @@ users:
       returned: always
       choices: [create, update, rename, disable, none]
     renamed_from:
+      version_added: 0.2.0
       description: The e-mail the user had before a rename (O(match_by=external_id)).
       type: str
       returned: when the user is renamed
@@ -373,16 +382,19 @@ users:
       type: str
       returned: when there is something to say
     before:
+      version_added: 0.2.0
       description:
         - The fields that changed, as they were (under their option names; empty ones left out). The same as the
           diff's, but in the result, so a failed task keeps the trail of what it wrote for the others.
       type: dict
       returned: when changed
     after:
+      version_added: 0.2.0
       description: The fields that changed, as they are now (or would be in check mode).
       type: dict
       returned: when changed
     license:
+      version_added: 0.2.0
       description:
         - The license the user holds after the run (or would, in check mode; before it, when the write failed),
           as Totango's API names it.
@@ -391,6 +403,7 @@ users:
       returned: when known
       choices: [spark, zoe, viewer]
     license_name:
+      version_added: 0.2.0
       description: The same license in Totango's current words.
       type: str
       returned: when known
@@ -415,6 +428,7 @@ diff:
       before: {title: CSM}
       after: {title: CSM Team Leader}
 plan_id:
+  version_added: 0.2.0
   description:
     - A digest of exactly what the run writes (or would write, in check mode), the same in check mode and in the
       real run for the same roster, options and tenant. Pass the one of a reviewed check run as O(expected_plan_id).
@@ -430,6 +444,7 @@ plan_id:
   type: str
   sample: c1-u2-r0-d1-l2-3b1f0c8e6f0a4d54a0e9d7d5c1b2a3f4e5d6c7b8a9f0e1d2c3b4a5f6e7d8c9b0
 plan:
+  version_added: 0.2.0
   description: The counts of the plan RV(plan_id) stands for, per kind of write.
   returned: when RV(plan_id) is
   type: dict
@@ -456,11 +471,13 @@ plan:
       returned: always
   sample: {create: 1, update: 2, rename: 0, disable: 1, leave: 2}
 expected_plan_id:
+  version_added: 0.2.0
   description: The O(expected_plan_id) given, when the plan differed from it (nothing was changed).
   returned: failure
   type: str
   sample: c1-u2-r0-d1-l2-3b1f0c8e6f0a4d54a0e9d7d5c1b2a3f4e5d6c7b8a9f0e1d2c3b4a5f6e7d8c9b0
 plan_users:
+  version_added: 0.2.0
   description:
     - When the plan differed from O(expected_plan_id) (nothing was changed), the users (the first 50) this run
       would write, each with the action and the fields it changes.
@@ -469,22 +486,26 @@ plan_users:
   elements: str
   sample: ["tracy@company.com (update: title)", "leaver@company.com (disable, leave teams: active, teams 2694)"]
 plan_users_total:
+  version_added: 0.2.0
   description: How many users this run would write, when the plan differed from O(expected_plan_id).
   returned: failure
   type: int
   sample: 2
 not_found:
+  version_added: 0.2.0
   description: The users (the first 50) listed with O(users[].state=disabled) who are not in Totango.
   returned: always
   type: list
   elements: str
   sample: [barbara.liskvo@company.com]
 not_found_total:
+  version_added: 0.2.0
   description: How many users listed with O(users[].state=disabled) are not in Totango.
   returned: always
   type: int
   sample: 1
 teams:
+  version_added: 0.2.0
   description:
     - With O(leave_teams), each team the run took leavers out of (or would in check mode), by team id.
   returned: when O(leave_teams=true)
@@ -524,6 +545,7 @@ errors:
   elements: dict
   sample: [{option: "users[3].given_name", rule: "must be at most 30 characters, got 41"}]
 errors_total:
+  version_added: 0.2.0
   description: How many input errors there are.
   returned: failure
   type: int
@@ -535,6 +557,7 @@ would_disable:
   elements: str
   sample: [leaver@company.com]
 would_disable_total:
+  version_added: 0.2.0
   description: How many users the run would have disabled, when O(max_disable) stopped it.
   returned: failure
   type: int
