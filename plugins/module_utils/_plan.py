@@ -42,8 +42,12 @@ class Plan:
         self.plan_id = "%s-%s" % (counts_text(self.counts), digest(self.writes, tenant))
 
     def result(self):
-        """What the task returns of its plan: the id and the counts it stands for."""
-        return {"plan_id": self.plan_id, "plan": dict(self.counts)}
+        """What the task returns of its plan: the id and the counts it stands for.
+
+        The counts are returned under plural keys (updates, not update): a key named like a dict method
+        cannot be read with dot notation in Jinja (result.plan.update is the method).
+        """
+        return {"plan_id": self.plan_id, "plan": dict((name + "s", count) for name, count in self.counts.items())}
 
     def users(self):
         """One short line per user the plan writes: e-mail, action, the fields it changes."""

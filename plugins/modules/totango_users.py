@@ -449,27 +449,27 @@ plan:
   returned: when RV(plan_id) is
   type: dict
   contains:
-    create:
+    creates:
       description: Users to create.
       type: int
       returned: always
-    update:
+    updates:
       description: Users to update.
       type: int
       returned: always
-    rename:
+    renames:
       description: Users to rename.
       type: int
       returned: always
-    disable:
+    disables:
       description: Users to disable.
       type: int
       returned: always
-    leave:
+    leaves:
       description: Team memberships to remove (O(leave_teams)), one per user and team.
       type: int
       returned: always
-  sample: {create: 1, update: 2, rename: 0, disable: 1, leave: 2}
+  sample: {creates: 1, updates: 2, renames: 0, disables: 1, leaves: 2}
 expected_plan_id:
   version_added: 0.2.0
   description: The O(expected_plan_id) given, when the plan differed from it (nothing was changed).

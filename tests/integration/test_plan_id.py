@@ -130,7 +130,7 @@ def test_the_reviewed_plan_is_applied_and_is_the_plan_the_apply_computes(sim, tm
     checked = check_then_apply(sim, tmp_path, "first", roster())
     plan_id = checked["plan_id"]
     assert plan_id.startswith("c1-u1-r0-d0-l0-") and checked["plan"] == {
-        "create": 1, "update": 1, "rename": 0, "disable": 0, "leave": 0}
+        "creates": 1, "updates": 1, "renames": 0, "disables": 0, "leaves": 0}
 
     sim.clear_log()
     apply = run_job(sim, tmp_path, "first-apply", ROSTER_PLAYBOOK, {"roster": roster(), "expected_plan_id": plan_id})

@@ -43,3 +43,19 @@ def test_the_refused_option_of_the_sample_is_an_option_of_the_module(module):
     options = set(docs["DOCUMENTATION"].get("options") or {}) | connection_options()
     assert re.split(r"[\[.]", sample)[0] in options, "%s's RETURN option sample %r is not one of its options %s" % (
         module, sample, sorted(options))
+
+
+def _return_keys(returns, prefix=""):
+    for key, spec in (returns or {}).items():
+        yield prefix + key
+        if isinstance(spec, dict):
+            yield from _return_keys(spec.get("contains"), prefix + key + ".")
+
+
+@pytest.mark.parametrize("module", MODULES)
+def test_every_return_key_can_be_read_with_dot_notation(module):
+    # ansible-core 2.21's validate-modules refuses such keys; this holds every release of the matrix to it
+    returns = _strings(ROOT / "plugins" / "modules" / (module + ".py"), "RETURN")["RETURN"]
+    methods = set(dir(dict))  # a result is a dict: Jinja finds its attributes before its keys
+    unreadable = [key for key in _return_keys(returns) if key.rsplit(".", 1)[-1] in methods]
+    assert unreadable == [], "%s: result.%s in Jinja is a method, not the value" % (module, unreadable)

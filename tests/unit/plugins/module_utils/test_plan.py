@@ -71,7 +71,8 @@ def test_the_id_starts_with_the_counts_and_ends_with_a_sha256():
     assert plan.counts == {"create": 1, "update": 1, "rename": 0, "disable": 1, "leave": 2}
     assert plan.plan_id.startswith("c1-u1-r0-d1-l2-")
     assert planning.PLAN_ID.match(plan.plan_id)
-    assert plan.result() == {"plan_id": plan.plan_id, "plan": plan.counts}
+    assert plan.result() == {"plan_id": plan.plan_id,
+                             "plan": {"creates": 1, "updates": 1, "renames": 0, "disables": 1, "leaves": 2}}
     # bob is unchanged: the plan writes ann, cy and dee only
     assert [write["user"] for write in plan.writes] == ["ann@example.com", "cy@example.com", "dee@example.com"]
 
