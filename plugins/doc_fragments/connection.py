@@ -65,10 +65,12 @@ options:
     default: 30
   max_retries:
     description:
-      - How many times a request is retried after HTTP 502, 503, 504, a connection error, or a 429 that does not
-        say when to come back, with exponential backoff (or as the server's C(Retry-After) header says).
-      - A 429 that says when to come back (C(Retry-After) or C(RateLimit-Reset)) is waited out and not counted
-        here, up to 300 seconds of such waits per request; past that the request fails.
+      - How many times a request is retried after HTTP 502, 503, 504 or a connection error, with exponential
+        backoff (or as the server's C(Retry-After) header says).
+      - A 429 is not counted here. One that says when to come back (C(Retry-After) or C(RateLimit-Reset)) is
+        waited out; one that does not is waited out too, with waits that double up to one minute (the server
+        allows fewer requests than O(requests_per_minute)). Up to 300 seconds of such waits per request; past
+        that the request fails, saying to lower O(requests_per_minute).
       - A create whose answer was lost is never repeated blindly; the user is looked up first.
     type: int
     default: 5

@@ -35,6 +35,7 @@ from ansible_collections.scimops.totango.plugins.module_utils._errors import (
 )
 from ansible_collections.scimops.totango.plugins.module_utils._pacer import (
     RATE_LIMIT_WAIT_BUDGET,
+    WINDOW,
     RequestPacer,
     named_wait,
     retry_delay,
@@ -209,10 +210,10 @@ class ScimClient:
     def _send(self, method, url, action, retry_ambiguous, **kwargs):
         """One request with pacing and retries; returns the final response (any status) or raises ScimConnectionError.
 
-        A 429 that says when to come back is waited out without counting against max_retries, for up
-        to RATE_LIMIT_WAIT_BUDGET seconds in all: a rate limiter slows a run, it does not fail it.
+        A 429 is waited out without counting against max_retries, for up to RATE_LIMIT_WAIT_BUDGET
+        seconds in all: a rate limiter slows a run, it does not fail it (see _rate_limit_wait).
         """
-        attempt = 0
+        attempt = unnamed = 0
         rate_limit_waited = 0.0
         while True:
             response = failure = None
@@ -241,25 +242,42 @@ class ScimClient:
                 time.sleep(retry_delay(None, attempt, self.backoff_base, REFUSED_BACKOFF_MAX if refused else 30.0))
                 attempt += 1
                 continue
-            wait = named_wait(response) if response.status_code == 429 else None
-            if wait is not None:
+            if response.status_code == 429:
+                wait, unnamed = self._rate_limit_wait(response, unnamed)
                 # Each wait costs at least a second of the budget, so "Retry-After: 0" cannot loop for ever.
                 rate_limit_waited += max(wait, 1.0)
                 if rate_limit_waited > RATE_LIMIT_WAIT_BUDGET:
-                    raise ScimError(status=429, action=action,
-                                    detail="rate limited: the server asks to wait %d more seconds, past the %d seconds "
-                                           "a request may wait for rate limits" % (wait, RATE_LIMIT_WAIT_BUDGET))
+                    raise ScimError(status=429, action=action, detail=self._rate_limited_detail(wait, unnamed))
                 self.pacer.pause_for(wait + random.uniform(0, 0.25))
                 continue
             if response.status_code in RETRY_STATUSES and attempt < self.max_retries:
-                delay = retry_delay(response, attempt, self.backoff_base)
-                if response.status_code == 429:
-                    self.pacer.pause_for(delay)
-                else:
-                    time.sleep(delay)
+                time.sleep(retry_delay(response, attempt, self.backoff_base))
                 attempt += 1
                 continue
             return response
+
+    @staticmethod
+    def _rate_limit_wait(response, unnamed):
+        """(seconds to wait after this 429, how many 429s of this request said no wait so far).
+
+        A 429 that names no wait comes from a limiter stricter than requests_per_minute (or from another
+        client spending the same budget). Its window is at most WINDOW long, so waits that double up to one
+        window get through it; like named waits they spend the time budget, not max_retries.
+        """
+        wait = named_wait(response)
+        if wait is not None:
+            return wait, unnamed
+        return min(WINDOW, 2.0 ** (unnamed + 1)), unnamed + 1
+
+    def _rate_limited_detail(self, wait, unnamed):
+        if unnamed:
+            advice = ("it allows fewer than requests_per_minute=%d requests a minute: lower requests_per_minute"
+                      % self.pacer.limit if self.pacer.limit else
+                      "set requests_per_minute (pacing is off) to the rate it allows")
+            return ("rate limited: the server kept refusing requests for %d seconds without saying when to come "
+                    "back; %s" % (RATE_LIMIT_WAIT_BUDGET, advice))
+        return ("rate limited: the server asks to wait %d more seconds, past the %d seconds a request may wait "
+                "for rate limits" % (wait, RATE_LIMIT_WAIT_BUDGET))
 
     def _json(self, response, action):
         if not response.content or not response.content.strip():

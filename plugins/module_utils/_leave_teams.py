@@ -34,6 +34,7 @@ class TeamLeave:
         self.name = team.get("name") or self.team_id
         self.items = []
         self.error = None
+        self.gone = False  # deleted since the leavers were read: nobody is in it, as the run wanted
 
     def leavers(self):
         return [item for item in self.items if not item.failed]
@@ -43,6 +44,8 @@ class TeamLeave:
         entry = dict(id=self.team_id, name=self.name, **capped("removed", removed))
         if self.error:
             entry.update(failed=True, msg=self.error)
+        elif self.gone:
+            entry["msg"] = "the team no longer exists in Totango (deleted since the run read its leavers)"
         return entry
 
 
@@ -119,6 +122,9 @@ def _apply_leave(client, leave):
     try:
         remove_members(client, leave.team_id, leave.name, [item.user_id or item.user_name for item in leavers])
     except ScimError as error:
+        if error.status == 404:
+            leave.gone = True
+            return
         leave.error = str(error)
     except Exception as error:  # pylint: disable=broad-except
         leave.error = "unexpected %s: %s" % (type(error).__name__, error)

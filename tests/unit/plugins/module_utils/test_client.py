@@ -277,16 +277,30 @@ def test_retry_after_zero_cannot_loop_for_ever(server):
     assert len(server.requests) == 301  # each wait costs at least one second of the budget
 
 
-def test_a_429_without_headers_backs_off_and_counts_as_a_retry(server):
+def test_429s_without_headers_are_waited_out_up_to_a_window_not_counted_against_max_retries(server):
+    # A server stricter than requests_per_minute, saying nothing of when to come back: waits double up to
+    # one window (2, 4, ... 61 s) and the request gets through with max_retries 1.
     clock = FakeClock()
-    server.script(*[answer(429, {"detail": "rate limit"})] * 3)
-    client = make_client(server, max_retries=2)
+    server.script(*[answer(429, {"detail": "rate limit"})] * 7, answer(200, user(1)))
+    client = make_client(server, max_retries=1)
     client.pacer = RequestPacer(0, clock=clock.now, sleep=clock.sleep)
+    assert client.get("/Users/u1", "reading user u1") == user(1)
+    assert len(server.requests) == 8
+    waits = 2 + 4 + 8 + 16 + 32 + 61 + 61
+    assert waits <= clock.t <= waits + 7 * 0.25
+
+
+def test_429s_without_headers_stop_at_the_time_budget_and_say_to_lower_the_rate(server, tmp_path):
+    clock = FakeClock()
+    server.script(*[answer(429, {"detail": "rate limit"})] * 20)
+    client = make_client(server, max_retries=5)
+    client.pacer = RequestPacer(40, tenant="http://sim", clock=clock.now, sleep=clock.sleep, state_dir=str(tmp_path))
     with pytest.raises(ScimError) as caught:
         client.get("/Users/u1", "reading user u1")
     assert caught.value.status == 429
-    assert len(server.requests) == 3
-    assert clock.t > 0, "the backoff went through the shared pacer"
+    assert "lower requests_per_minute" in str(caught.value) and "requests_per_minute=40" in str(caught.value)
+    assert len(server.requests) == 9, "2+4+8+16+32+61+61+61 = 245 s fit the budget of 300, one more window does not"
+    assert clock.t <= 300 + 8 * 0.25
 
 
 def test_a_429_spends_nothing_of_the_budget(server):
