@@ -246,15 +246,30 @@ class MembershipPlan:
 
     def result(self, report_members=False):
         """What changed and how many members the team has; every member only when asked (a team may hold thousands)."""
-        result = dict(added=self.labels(self.add), removed=self.labels(self.remove), member_count=len(self.after_ids),
-                      team={"id": self.team_id, "name": self.team_name})
+        result = dict(member_count=len(self.after_ids), team={"id": self.team_id, "name": self.team_name})
+        result.update(capped("added", self.labels(self.add)))
+        result.update(capped("removed", self.labels(self.remove)))
         if report_members:
             result["members"] = self.members(self.after_ids)
         return result
 
     def diff(self):
-        return {"before": {"team": self.team_name, "members": self.labels(self.current_ids)},
-                "after": {"team": self.team_name, "members": self.labels(self.after_ids)}}
+        """Every member before and after; for a team of more than DIFF_MEMBERS, the members who change only.
+
+        A diff of a team of 5,000 is 250 KB for one person added; a reviewer reads the change either way.
+        """
+        if max(len(self.current_ids), len(self.after_ids)) <= DIFF_MEMBERS:
+            return {"before": {"team": self.team_name, "members": self.labels(self.current_ids)},
+                    "after": {"team": self.team_name, "members": self.labels(self.after_ids)}}
+        unchanged = "%d members who stay are not shown" % (len(self.current_ids) - len(self.remove))
+        return {"before": {"team": self.team_name, "member_count": len(self.current_ids),
+                           "members": self.labels(self.remove), "unchanged": unchanged},
+                "after": {"team": self.team_name, "member_count": len(self.after_ids),
+                          "members": self.labels(self.add), "unchanged": unchanged}}
+
+
+# Up to this many members, a diff lists the whole team.
+DIFF_MEMBERS = 200
 
 
 def member_addition_forms(ids):

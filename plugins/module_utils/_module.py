@@ -34,6 +34,7 @@ from ansible_collections.scimops.totango.plugins.module_utils._errors import Opt
 
 
 MAX_WARNINGS = 20
+ECHOED_ENTRIES = 50  # a list option longer than this is counted in the invocation, not echoed
 
 
 class TotangoModule(AnsibleModule):
@@ -99,12 +100,18 @@ class TotangoModule(AnsibleModule):
 def _set_options_only(params):
     # Ansible echoes every suboption of every list element, unset ones as null: for a 1,000-user roster
     # that is 15,000 nulls in each -vvv log and most of the bytes the task ships back to the controller.
-    # Unset suboptions are left out; top-level options and every value given stay as Ansible shows them,
-    # and no_log values are still masked, as AnsibleModule masks the whole result after this.
-    return dict(
-        (name, [_without_nulls(item) for item in value] if isinstance(value, list) else value)
-        for name, value in params.items()
-    )
+    # Unset suboptions are left out, and a list longer than ECHOED_ENTRIES (a team's 5,000 members) is
+    # counted, not echoed: it is the task's own input. Other values stay as Ansible shows them, and no_log
+    # values are still masked, as AnsibleModule masks the whole result after this.
+    return dict((name, _echoed(value)) for name, value in params.items())
+
+
+def _echoed(value):
+    if not isinstance(value, list):
+        return value
+    if len(value) > ECHOED_ENTRIES:
+        return "%d entries, not echoed back" % len(value)
+    return [_without_nulls(item) for item in value]
 
 
 def _without_nulls(item):

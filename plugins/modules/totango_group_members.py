@@ -115,13 +115,29 @@ EXAMPLES = r"""
 
 RETURN = r"""
 added:
-  description: The users added, or that would be in check mode; e-mails where known, else user ids. Sorted.
+  description:
+    - The users added, or that would be in check mode; e-mails where known, else user ids. Sorted.
+    - The first 50; RV(added_total) says how many.
   returned: success
   type: list
   elements: str
   sample: [ericd@company.com]
+added_total:
+  version_added: 0.2.0
+  description: How many users were added (or would be in check mode).
+  returned: success
+  type: int
+  sample: 1
+removed_total:
+  version_added: 0.2.0
+  description: How many users were removed (or would be in check mode).
+  returned: success
+  type: int
+  sample: 0
 removed:
-  description: The users removed, or that would be in check mode; e-mails where known, else user ids. Sorted.
+  description:
+    - The users removed, or that would be in check mode; e-mails where known, else user ids. Sorted.
+    - The first 50; RV(removed_total) says how many.
   returned: success
   type: list
   elements: str
@@ -170,7 +186,10 @@ action:
   choices: [patch_add, patch_remove, put, none]
   sample: patch_add
 diff:
-  description: The team's members before and after, sorted. Returned in diff mode.
+  description:
+    - The team's members before and after, sorted. Returned in diff mode.
+    - For a team of more than 200 members, only the members who leave (before) and join (after), with
+      C(member_count) and how many stay: a diff of every member of a large team is hundreds of kilobytes.
   returned: when diff mode is on
   type: dict
   sample:

@@ -219,6 +219,26 @@ def test_exact_on_a_team_of_more_than_100_members(sim, tmp_path):
     assert sorted(m["display"] for m in read) == sorted(wanted)
 
 
+def test_a_large_team_is_sized_for_awx_in_diff_result_and_invocation(sim, tmp_path):
+    # 260 members and 60 to add: the diff shows who joins (not all 320), the result the first 50 of them
+    # with the total, and the invocation counts the 60 e-mails given instead of echoing them.
+    team_id = sim.add_team("Everyone")
+    seed(sim, emails("old", 260), team_id)
+    new = emails("new", 60)
+    seed(sim, new)
+
+    predicted, result, _log = check_apply_rerun(sim, tmp_path, team_id, new, "present")
+
+    unchanged = "260 members who stay are not shown"
+    assert predicted["diff"] == {
+        "before": {"team": "Everyone", "member_count": 260, "members": [], "unchanged": unchanged},
+        "after": {"team": "Everyone", "member_count": 320, "members": new, "unchanged": unchanged}}
+    assert result["added"] == new[:50] and result["added_total"] == 60
+    assert result["removed"] == [] and result["removed_total"] == 0 and result["member_count"] == 320
+    assert result["invocation"]["module_args"]["members"] == "60 entries, not echoed back"
+    assert len(team_member_ids(sim, team_id)) == 320
+
+
 @pytest.mark.parametrize("mode", ["empty", "full"])
 def test_group_patch_response_modes(sim, tmp_path, mode):
     sim.configure(group_patch_response=mode)
