@@ -189,7 +189,7 @@ diff:
   description:
     - The team's members before and after, sorted. Returned in diff mode.
     - For a team of more than 200 members, only the members who leave (before) and join (after), with
-      C(member_count) and how many stay: a diff of every member of a large team is hundreds of kilobytes.
+      C(member_count) and how many stay (a diff of every member of a large team is hundreds of kilobytes).
   returned: when diff mode is on
   type: dict
   sample:
