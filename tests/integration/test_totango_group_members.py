@@ -235,7 +235,9 @@ def test_a_large_team_is_sized_for_awx_in_diff_result_and_invocation(sim, tmp_pa
         "after": {"team": "Everyone", "member_count": 320, "members": new, "unchanged": unchanged}}
     assert result["added"] == new[:50] and result["added_total"] == 60
     assert result["removed"] == [] and result["removed_total"] == 0 and result["member_count"] == 320
-    assert result["invocation"]["module_args"]["members"] == "60 entries, not echoed back"
+    # ansible-core 2.21 returns no invocation unless INJECT_INVOCATION is set: then nothing is echoed at all
+    invocation = result.get("invocation")
+    assert invocation is None or invocation["module_args"]["members"] == "60 entries, not echoed back", invocation
     assert len(team_member_ids(sim, team_id)) == 320
 
 
