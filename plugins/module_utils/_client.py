@@ -42,7 +42,8 @@ from ansible_collections.scimops.totango.plugins.module_utils._pacer import (
 )
 
 PATCH_OP_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
-RETRY_STATUSES = frozenset((429, 502, 503, 504))
+# Retried up to max_retries; a 429 is waited out apart from them (_rate_limit_wait).
+RETRY_STATUSES = frozenset((502, 503, 504))
 # Idempotent: sending one again after a lost answer cannot do more than the first did.
 RETRYABLE_METHODS = frozenset(("GET", "PUT", "PATCH"))
 USER_AGENT = "scimops.totango/0.2.0"

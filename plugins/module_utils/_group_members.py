@@ -36,6 +36,8 @@ STATES = ("present", "absent", "exact")
 # /Users is listed page by page (100 a page) until all are found. 20 filter GETs cost as much as
 # listing a tenant of 2,000 users, and a fifth of Totango's 100-requests-a-minute budget.
 LOOKUP_THRESHOLD = 20
+# Up to this many members, a diff lists the whole team.
+DIFF_MEMBERS = 200
 
 # One entry of the members option: its position, the text given, and the lower-cased e-mail (None for an id).
 MemberRef = namedtuple("MemberRef", "index value email")
@@ -266,10 +268,6 @@ class MembershipPlan:
                            "members": self.labels(self.remove), "unchanged": unchanged},
                 "after": {"team": self.team_name, "member_count": len(self.after_ids),
                           "members": self.labels(self.add), "unchanged": unchanged}}
-
-
-# Up to this many members, a diff lists the whole team.
-DIFF_MEMBERS = 200
 
 
 def member_addition_forms(ids):

@@ -31,6 +31,7 @@ from ansible_collections.scimops.totango.plugins.module_utils._connection import
     connection_argument_spec,
 )
 from ansible_collections.scimops.totango.plugins.module_utils._errors import OptionError, ScimError
+from ansible_collections.scimops.totango.plugins.module_utils._roster_result import not_echoed
 
 
 MAX_WARNINGS = 20
@@ -110,7 +111,7 @@ def _echoed(value):
     if not isinstance(value, list):
         return value
     if len(value) > ECHOED_ENTRIES:
-        return "%d entries, not echoed back" % len(value)
+        return not_echoed(value)
     return [_without_nulls(item) for item in value]
 
 

@@ -106,5 +106,10 @@ def roster_invocation(params):
     no_log values masked by AnsibleModule afterwards as always.
     """
     args = dict(params)
-    args["users"] = "%d entries, not echoed back" % len(params.get("users") or [])
+    args["users"] = not_echoed(params.get("users") or [])
     return {"module_args": args}
+
+
+def not_echoed(entries):
+    """What an invocation shows of a list option it does not echo back."""
+    return "%d entries, not echoed back" % len(entries)
